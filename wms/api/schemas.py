@@ -1,0 +1,379 @@
+"""Marshmallow schemas: what the API accepts (turned into commands) and what it returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from wms.domain.catalogue import LocationStatus, TemperatureClass, ZonePurpose
+from wms.domain.commands import AdjustStock, MoveStock
+from wms.domain.layout import RackLayout
+from wms.domain.stock import ADJUSTMENT_REASONS, MovementReason
+from wms.services.catalogue import details_from_mapping
+
+
+
+def IdField(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like a field type
+    return fields.Integer(strict=True, validate=validate.Range(min=1), **kwargs)
+
+
+def Text(max_length: int, *, required: bool = True, min_length: int = 1, **kwargs: Any) -> fields.String:  # noqa: N802, E501
+    return fields.String(
+        required=required, validate=validate.Length(min=min_length, max=max_length), **kwargs
+    )
+
+
+def IsoDateTime(**kwargs: Any) -> fields.String:  # noqa: N802
+    return fields.String(metadata={"format": "date-time"}, **kwargs)
+
+
+def Choice(kind: type[Any], **kwargs: Any) -> fields.String:  # noqa: N802
+    values = [member.value for member in kind]
+    return fields.String(validate=validate.OneOf(values), metadata={"enum": values}, **kwargs)
+
+
+# --- shared -------------------------------------------------------------------------------
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class PageSchema(Schema):
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+
+
+class IdempotencyHeader(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    key = fields.String(
+        data_key="Idempotency-Key",
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9._:-]{8,100}$",
+            error="8 to 100 characters: letters, digits, '.', '_', ':' or '-'.",
+        ),
+        metadata={"description": "A unique key per intended change; replays return the first answer."},
+    )
+
+
+# --- auth ---------------------------------------------------------------------------------
+
+
+class LoginSchema(Schema):
+    email = fields.Email(required=True)
+    password = Text(200)
+    label = Text(100, required=False, load_default="api")
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    merchant_id = fields.Integer(allow_none=True)
+    fc_ids = fields.List(fields.Integer())
+    locale = fields.String()
+
+
+class TokenSchema(Schema):
+    token = fields.String(metadata={"description": "Shown once; send as 'Authorization: Bearer'."})
+    expires_at = IsoDateTime()
+    user = fields.Nested(UserSchema)
+
+
+# --- facilities ---------------------------------------------------------------------------
+
+
+class FcSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9]{3,8}$"))
+    name = Text(200)
+    city = Text(120)
+    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{2}$"))
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{3}$"))
+    timezone = Text(64)
+
+
+class ZoneSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    fc_id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{1,16}$"))
+    name = Text(120)
+    temperature_class = Choice(TemperatureClass, required=True)
+    purpose = Choice(ZonePurpose, required=True)
+
+
+class LocationSchema(Schema):
+    id = fields.Integer()
+    fc_id = fields.Integer()
+    zone_id = fields.Integer()
+    code = fields.String()
+    check_code = fields.String(metadata={"description": "Two digits for manual or voice entry."})
+    aisle = fields.String()
+    bay = fields.Integer()
+    level = fields.Integer()
+    position = fields.String(allow_none=True)
+    x = fields.Float()
+    y = fields.Float()
+    z = fields.Float()
+    volume_cm3 = fields.Integer()
+    max_weight_g = fields.Integer()
+    pickable = fields.Boolean()
+    pick_sequence = fields.Integer()
+    status = fields.String()
+
+
+class LocationPageSchema(PageSchema):
+    items = fields.List(fields.Nested(LocationSchema))
+
+
+class LocationArgs(PageArgs):
+    zone_id = IdField()
+    code_prefix = fields.String(validate=validate.Length(max=40))
+
+
+class LocationStatusSchema(Schema):
+    status = Choice(LocationStatus, required=True)
+
+
+class LayoutSchema(Schema):
+    """A block of racking to create: aisles × bays × levels (× positions) in one zone."""
+
+    zone_id = IdField(required=True)
+    aisles = fields.List(
+        fields.String(validate=validate.Regexp(r"^[A-Z0-9]{1,4}$", error="1 to 4 capitals/digits.")),
+        required=True,
+        validate=validate.Length(min=1, max=100),
+    )
+    bays = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99))
+    levels = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99))
+    positions = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=26))
+    origin_x = fields.Float(load_default=0.0, allow_nan=False)
+    origin_y = fields.Float(load_default=0.0, allow_nan=False)
+    aisle_spacing_m = fields.Float(load_default=3.0, validate=validate.Range(min=0.5, max=50))
+    bay_width_m = fields.Float(load_default=1.2, validate=validate.Range(min=0.2, max=20))
+    level_height_m = fields.Float(load_default=0.5, validate=validate.Range(min=0.1, max=5))
+    volume_cm3 = fields.Integer(load_default=288_000, validate=validate.Range(min=1))
+    max_weight_g = fields.Integer(load_default=150_000, validate=validate.Range(min=1))
+    pickable_levels = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=99)), load_default=list
+    )
+
+    @post_load
+    def to_layout(self, data: dict[str, Any], **_: Any) -> tuple[int, RackLayout]:
+        zone_id = data.pop("zone_id")
+        data["aisles"] = tuple(data["aisles"])
+        data["pickable_levels"] = tuple(data["pickable_levels"])
+        return zone_id, RackLayout(**data)
+
+
+class LayoutResultSchema(Schema):
+    created = fields.Integer()
+    first_code = fields.String()
+    last_code = fields.String()
+
+
+# --- catalogue ----------------------------------------------------------------------------
+
+
+class MerchantSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name_en = fields.String()
+    name_th = fields.String()
+
+
+class SkuSchema(Schema):
+    """A SKU. On create, merchants may omit merchant_id; staff roles must give it."""
+
+    id = fields.Integer(dump_only=True)
+    merchant_id = IdField()
+    code = Text(64)
+    gtin = fields.String(
+        required=True, validate=validate.Regexp(r"^[0-9]{8,14}$", error="8 to 14 digits.")
+    )
+    name_en = Text(200)
+    name_th = Text(200)
+    length_mm = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
+    width_mm = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
+    height_mm = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
+    weight_g = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+    temperature_class = Choice(TemperatureClass, load_default=TemperatureClass.AMBIENT.value)
+    shelf_life_days = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=36_500)
+    )
+    lot_tracked = fields.Boolean(load_default=False)
+    expiry_tracked = fields.Boolean(load_default=False)
+    hs_code = fields.String(load_default="", validate=validate.Regexp(r"^[0-9]{0,12}$"))
+    declared_value = fields.Decimal(
+        load_default="0", places=2, as_string=True, validate=validate.Range(min=0)
+    )
+    declared_currency = fields.String(
+        load_default="THB", validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code.")
+    )
+    created_at = IsoDateTime(dump_only=True)
+    updated_at = IsoDateTime(dump_only=True)
+
+    @post_load
+    def to_details(self, data: dict[str, Any], partial: bool | Any = False, **_: Any) -> Any:
+        if "temperature_class" in data:
+            data["temperature_class"] = TemperatureClass(data["temperature_class"])
+        if partial:
+            return data
+        return details_from_mapping(data)
+
+
+class SkuPatchSchema(SkuSchema):
+    class Meta:
+        exclude = ("merchant_id",)
+
+
+class SkuPageSchema(PageSchema):
+    items = fields.List(fields.Nested(SkuSchema))
+
+
+class SkuArgs(PageArgs):
+    search = fields.String(validate=validate.Length(max=100))
+    merchant_id = IdField()
+
+
+class ImportArgs(Schema):
+    merchant_id = IdField()
+    dry_run = fields.Boolean(load_default=False)
+
+
+class ImportErrorSchema(Schema):
+    row = fields.Integer(metadata={"description": "CSV line number (the header is line 1)."})
+    field = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class ImportReportSchema(Schema):
+    applied = fields.Boolean()
+    dry_run = fields.Boolean()
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    errors = fields.List(fields.Nested(ImportErrorSchema))
+
+
+class LotSchema(Schema):
+    id = fields.Integer()
+    sku_id = fields.Integer()
+    lot_number = fields.String()
+    expiry_date = fields.String(allow_none=True, metadata={"format": "date"})
+
+
+# --- stock --------------------------------------------------------------------------------
+
+
+class BalanceSchema(Schema):
+    id = fields.Integer()
+    fc_id = fields.Integer()
+    location_id = fields.Integer()
+    location_code = fields.String()
+    zone_id = fields.Integer()
+    sku_id = fields.Integer()
+    sku_code = fields.String()
+    sku_name_en = fields.String()
+    sku_name_th = fields.String()
+    merchant_id = fields.Integer()
+    lot_id = fields.Integer(allow_none=True)
+    lot_number = fields.String(allow_none=True)
+    expiry_date = fields.String(allow_none=True, metadata={"format": "date"})
+    on_hand = fields.Integer()
+    reserved = fields.Integer()
+    available = fields.Integer()
+
+
+class BalancePageSchema(PageSchema):
+    items = fields.List(fields.Nested(BalanceSchema))
+
+
+class StockArgs(PageArgs):
+    fc_id = IdField()
+    sku_id = IdField()
+    location_id = IdField()
+    zone_id = IdField()
+    merchant_id = IdField()
+    lot_number = fields.String(validate=validate.Length(min=1, max=40))
+
+
+class MovementArgs(PageArgs):
+    fc_id = IdField()
+    sku_id = IdField()
+    location_id = IdField()
+
+
+class MovementSchema(Schema):
+    id = fields.Integer()
+    fc_id = fields.Integer()
+    sku_id = fields.Integer()
+    lot_id = fields.Integer(allow_none=True)
+    lot_number = fields.String(allow_none=True)
+    from_location_id = fields.Integer(allow_none=True)
+    from_location_code = fields.String(allow_none=True)
+    to_location_id = fields.Integer(allow_none=True)
+    to_location_code = fields.String(allow_none=True)
+    quantity = fields.Integer()
+    reason = fields.String()
+    note = fields.String()
+    reference = fields.String()
+    actor_id = fields.Integer(allow_none=True)
+    created_at = IsoDateTime()
+
+
+class MovementPageSchema(PageSchema):
+    items = fields.List(fields.Nested(MovementSchema))
+
+
+class MoveSchema(Schema):
+    sku_id = IdField(required=True)
+    from_location_id = IdField(required=True)
+    to_location_id = IdField(required=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    lot_number = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    reference = fields.String(load_default="", validate=validate.Length(max=100))
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+    @post_load
+    def to_command(self, data: dict[str, Any], **_: Any) -> MoveStock:
+        return MoveStock(**data)
+
+
+class AdjustmentSchema(Schema):
+    """Give counted_quantity (what the count found) or delta (a signed change), not both."""
+
+    location_id = IdField(required=True)
+    sku_id = IdField(required=True)
+    reason = fields.String(
+        required=True,
+        validate=validate.OneOf(sorted(str(r) for r in ADJUSTMENT_REASONS)),
+        metadata={"enum": sorted(str(r) for r in ADJUSTMENT_REASONS)},
+    )
+    counted_quantity = fields.Integer(strict=True, validate=validate.Range(min=0))
+    delta = fields.Integer(strict=True)
+    lot_number = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    expiry_date = fields.Date(load_default=None)
+    reference = fields.String(load_default="", validate=validate.Length(max=100))
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+    @validates_schema
+    def one_quantity(self, data: dict[str, Any], **_: Any) -> None:
+        given = [name for name in ("counted_quantity", "delta") if data.get(name) is not None]
+        if len(given) != 1:
+            raise ValidationError("Give exactly one of counted_quantity or delta.", "counted_quantity")
+        if data.get("delta") == 0:
+            raise ValidationError("A delta of zero changes nothing.", "delta")
+
+    @post_load
+    def to_command(self, data: dict[str, Any], **_: Any) -> AdjustStock:
+        data["reason"] = MovementReason(data["reason"])
+        return AdjustStock(**data)

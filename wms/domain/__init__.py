@@ -1,0 +1,1 @@
+"""Plain-Python warehouse rules and value objects; imports only the standard library."""

@@ -1,0 +1,1 @@
+"""Use cases: one function each; they own the transaction (the unit of work)."""

@@ -1,0 +1,84 @@
+"""Settings: defaults, then `config/<env>.toml`, then `WMS_*` environment variables.
+
+This is the only module that reads the environment or the `config/` folder, and it does so only
+when `load_settings()` is called, never at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+ENV_PREFIX = "WMS_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about where it runs."""
+
+    env: str = "development"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'instance' / 'wms.sqlite3'}"
+    secret_key: str = "dev-only-not-secret"  # noqa: S105 - replaced in production config
+    secure_cookies: bool = False
+    token_ttl_hours: int = 24 * 30
+    default_locale: str = "en"
+    locales: tuple[str, ...] = ("en", "th", "ms", "id", "vi")
+    sql_echo: bool = False
+    testing: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, tuple):
+        if isinstance(raw, list | tuple):
+            return tuple(str(item) for item in raw)
+        return tuple(part.strip() for part in str(raw).split(",") if part.strip())
+    return raw
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, config_dir: Path = CONFIG_DIR, **overrides: Any
+) -> Settings:
+    """Build Settings for `WMS_ENV` (default development) from config file, env and overrides."""
+    env_vars = os.environ if environ is None else environ
+    env = overrides.get("env") or env_vars.get(f"{ENV_PREFIX}ENV", "development")
+    defaults = Settings()
+    known = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
+    values: dict[str, Any] = {"env": env}
+    extra: dict[str, Any] = {}
+
+    config_file = config_dir / f"{env}.toml"
+    if config_file.exists():
+        with config_file.open("rb") as handle:
+            for key, raw in tomllib.load(handle).items():
+                if key in known:
+                    values[key] = _coerce(key, raw, getattr(defaults, key))
+                else:
+                    extra[key] = raw
+    for key in known:
+        raw = env_vars.get(f"{ENV_PREFIX}{key.upper()}")
+        if raw is not None and key != "env":
+            values[key] = _coerce(key, raw, getattr(defaults, key))
+    values.update({k: v for k, v in overrides.items() if k in known})
+    return Settings(**values, extra=extra)
