@@ -52,9 +52,7 @@ def error_body(
     status: int, code: str, message: str, fields: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The error shape: {"error": {"status", "code", "message", "fields": {name: [reasons]}}}."""
-    return {
-        "error": {"status": status, "code": code, "message": message, "fields": fields or {}}
-    }
+    return {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}}
 
 
 def _flatten(messages: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +69,9 @@ def _flatten(messages: dict[str, Any]) -> dict[str, Any]:
 
 def domain_error_response(error: DomainError) -> tuple[Response, int]:
     status = next(code for kind, code in STATUS_OF if isinstance(error, kind))
-    fields = getattr(error, "fields", None) or ({error.field: [error.message]} if error.field else {})
+    fields = getattr(error, "fields", None) or (
+        {error.field: [error.message]} if error.field else {}
+    )
     response = jsonify(error_body(status, error.code, error.message, fields))
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="wms"'

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from wms.domain.catalogue import LocationStatus, TemperatureClass, ZonePurpose
 from wms.domain.commands import AdjustStock, MoveStock
@@ -13,22 +21,28 @@ from wms.domain.stock import ADJUSTMENT_REASONS, MovementReason
 from wms.services.catalogue import details_from_mapping
 
 
+def IdField(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
+    """A database id: a positive whole number (query strings may carry it as text)."""
+    return fields.Integer(strict=strict, validate=validate.Range(min=1), **kwargs)
 
-def IdField(**kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like a field type
-    return fields.Integer(strict=True, validate=validate.Range(min=1), **kwargs)
+
+def QueryId() -> fields.Integer:
+    return IdField(strict=False)
 
 
-def Text(max_length: int, *, required: bool = True, min_length: int = 1, **kwargs: Any) -> fields.String:  # noqa: N802, E501
+def Text(
+    max_length: int, *, required: bool = True, min_length: int = 1, **kwargs: Any
+) -> fields.String:
     return fields.String(
         required=required, validate=validate.Length(min=min_length, max=max_length), **kwargs
     )
 
 
-def IsoDateTime(**kwargs: Any) -> fields.String:  # noqa: N802
+def IsoDateTime(**kwargs: Any) -> fields.String:
     return fields.String(metadata={"format": "date-time"}, **kwargs)
 
 
-def Choice(kind: type[Any], **kwargs: Any) -> fields.String:  # noqa: N802
+def Choice(kind: type[Any], **kwargs: Any) -> fields.String:
     values = [member.value for member in kind]
     return fields.String(validate=validate.OneOf(values), metadata={"enum": values}, **kwargs)
 
@@ -59,7 +73,9 @@ class IdempotencyHeader(Schema):
             r"^[A-Za-z0-9._:-]{8,100}$",
             error="8 to 100 characters: letters, digits, '.', '_', ':' or '-'.",
         ),
-        metadata={"description": "A unique key per intended change; replays return the first answer."},
+        metadata={
+            "description": "A unique key per intended change; replays return the first answer."
+        },
     )
 
 
@@ -135,7 +151,7 @@ class LocationPageSchema(PageSchema):
 
 
 class LocationArgs(PageArgs):
-    zone_id = IdField()
+    zone_id = QueryId()
     code_prefix = fields.String(validate=validate.Length(max=40))
 
 
@@ -148,7 +164,9 @@ class LayoutSchema(Schema):
 
     zone_id = IdField(required=True)
     aisles = fields.List(
-        fields.String(validate=validate.Regexp(r"^[A-Z0-9]{1,4}$", error="1 to 4 capitals/digits.")),
+        fields.String(
+            validate=validate.Regexp(r"^[A-Z0-9]{1,4}$", error="1 to 4 capitals/digits.")
+        ),
         required=True,
         validate=validate.Length(min=1, max=100),
     )
@@ -241,11 +259,11 @@ class SkuPageSchema(PageSchema):
 
 class SkuArgs(PageArgs):
     search = fields.String(validate=validate.Length(max=100))
-    merchant_id = IdField()
+    merchant_id = QueryId()
 
 
 class ImportArgs(Schema):
-    merchant_id = IdField()
+    merchant_id = QueryId()
     dry_run = fields.Boolean(load_default=False)
 
 
@@ -298,18 +316,18 @@ class BalancePageSchema(PageSchema):
 
 
 class StockArgs(PageArgs):
-    fc_id = IdField()
-    sku_id = IdField()
-    location_id = IdField()
-    zone_id = IdField()
-    merchant_id = IdField()
+    fc_id = QueryId()
+    sku_id = QueryId()
+    location_id = QueryId()
+    zone_id = QueryId()
+    merchant_id = QueryId()
     lot_number = fields.String(validate=validate.Length(min=1, max=40))
 
 
 class MovementArgs(PageArgs):
-    fc_id = IdField()
-    sku_id = IdField()
-    location_id = IdField()
+    fc_id = QueryId()
+    sku_id = QueryId()
+    location_id = QueryId()
 
 
 class MovementSchema(Schema):
@@ -369,7 +387,9 @@ class AdjustmentSchema(Schema):
     def one_quantity(self, data: dict[str, Any], **_: Any) -> None:
         given = [name for name in ("counted_quantity", "delta") if data.get(name) is not None]
         if len(given) != 1:
-            raise ValidationError("Give exactly one of counted_quantity or delta.", "counted_quantity")
+            raise ValidationError(
+                "Give exactly one of counted_quantity or delta.", "counted_quantity"
+            )
         if data.get("delta") == 0:
             raise ValidationError("A delta of zero changes nothing.", "delta")
 

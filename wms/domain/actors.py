@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 
 class Role(enum.StrEnum):
-    """A user's role: admins run the network, managers and staff their FCs, merchants their goods."""
+    """A role: admins run the network, managers and staff their FCs, merchants their goods."""
 
     ADMIN = "admin"
     MANAGER = "manager"

@@ -50,6 +50,6 @@ def location_code(fc_code: str, aisle: str, bay: int, level: int, position: str 
 
 
 def location_check_code(code: str) -> str:
-    """A two-digit check code for a bin, for manual or voice entry (sum of weighted chars mod 97)."""
+    """Two check digits for a bin code, for manual or voice entry (weighted sum mod 97)."""
     total = sum((index + 1) * ord(char) for index, char in enumerate(code))
     return f"{total % 97:02d}"

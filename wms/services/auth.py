@@ -18,7 +18,7 @@ from wms.domain.errors import AuthenticationFailed, Conflict, InvalidInput, NotF
 from wms.services.passwords import hash_password, verify_password
 from wms.services.views import iso, user_view
 
-TOKEN_PREFIX = "pvl_"
+TOKEN_PREFIX = "pvl_"  # noqa: S105 - a prefix, not a secret
 _DUMMY_HASH = hash_password("timing-equaliser")
 
 
@@ -95,7 +95,9 @@ def actor_for_token(uow: UnitOfWork, raw: str) -> Actor:
 def revoke_token(uow: UnitOfWork, raw: str) -> None:
     """Log out of the API: the token stops working at once."""
     with uow:
-        token = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(raw)))
+        token = uow.session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == _token_digest(raw))
+        )
         if token is not None and token.revoked_at is None:
             token.revoked_at = utcnow()
             uow.commit()

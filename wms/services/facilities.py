@@ -31,7 +31,9 @@ COUNTRY_CURRENCIES = {
 }
 
 
-def visible_fc(uow: UnitOfWork, actor: Actor, fc_id: int, field: str = "fc_id") -> FulfillmentCenter:
+def visible_fc(
+    uow: UnitOfWork, actor: Actor, fc_id: int, field: str = "fc_id"
+) -> FulfillmentCenter:
     """The FC if the actor may see inside it (staff and managers: their FCs; admins: all)."""
     fc = uow.session.get(FulfillmentCenter, fc_id)
     if fc is None or not actor.works_in(fc.id):
@@ -147,15 +149,18 @@ def create_locations_from_layout(
         zone = _zone_of(uow, fc, zone_id)
         specs = expand(fc.code, layout)
         codes = [spec.code for spec in specs]
-        clashes = list(
-            uow.session.scalars(
-                select(Location.code).where(Location.fc_id == fc.id, Location.code.in_(codes))
+        slots = {(spec.aisle, spec.bay, spec.level) for spec in specs}
+        taken = uow.session.execute(
+            select(Location.aisle, Location.bay, Location.level, Location.code).where(
+                Location.fc_id == fc.id, Location.aisle.in_(layout.aisles)
             )
         )
+        clashes = sorted(code for aisle, bay, level, code in taken if (aisle, bay, level) in slots)
         if clashes:
-            shown = ", ".join(sorted(clashes)[:5])
+            shown = ", ".join(clashes[:5])
             raise Conflict(
-                f"{len(clashes)} bin code(s) exist already: {shown}.", "aisles"
+                f"{len(clashes)} bin(s) already stand in these aisles, bays and levels: {shown}.",
+                "aisles",
             )
         offset = (
             uow.session.scalar(

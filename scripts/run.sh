@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sets everything up (virtualenv, packages, SQLite database, migrations, demo data) and serves
+# the app at http://127.0.0.1:5000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+source scripts/setup.sh
+export FLASK_APP="wms.app:create_app()"
+.venv/bin/flask wms migrate
+.venv/bin/flask wms load-demo --if-empty
+echo
+echo "Pavilion WMS: http://127.0.0.1:${WMS_PORT:-5000}  (API docs: /api/v1/docs)"
+echo
+exec .venv/bin/flask run --host 127.0.0.1 --port "${WMS_PORT:-5000}"

@@ -1,0 +1,52 @@
+"""Migrations go from empty to head and back to base, and the models match them."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from wms.db import models  # noqa: F401 - every table on the metadata
+from wms.db.base import Base
+from wms.db.session import make_engine
+from wms.migrate import alembic_config, downgrade, upgrade
+
+
+def _tables(url):
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_one_head_and_dated_file_names():
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1
+    for revision in script.walk_revisions():
+        name = revision.path.rsplit("/", 1)[-1]
+        assert name[:8].isdigit() and name[8] == "_", name
+
+
+def test_upgrade_to_head_and_down_to_base_step_by_step(empty_database_url):
+    url = empty_database_url
+    script = ScriptDirectory.from_config(alembic_config(url))
+    revisions = list(reversed(list(script.walk_revisions())))
+    upgrade(url, "head")
+    assert _tables(url) == set(Base.metadata.tables)
+    for revision in reversed(revisions):
+        downgrade(url, revision.down_revision or "base")
+    assert _tables(url) == set()
+    for revision in revisions:
+        upgrade(url, revision.revision)
+    assert _tables(url) == set(Base.metadata.tables)
+
+
+def test_models_match_the_migrations(empty_database_url):
+    upgrade(empty_database_url, "head")
+    engine = make_engine(empty_database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
