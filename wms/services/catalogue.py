@@ -215,9 +215,7 @@ def import_skus(
                     created += 1
                 else:
                     for name in TRACKING_FIELDS:
-                        if getattr(details, name) != getattr(sku, name) and _has_stock(
-                            uow, sku.id
-                        ):
+                        if getattr(details, name) != getattr(sku, name) and _has_stock(uow, sku.id):
                             raise Conflict("Tracking cannot change while the SKU has stock.", name)
                     updated += 1
                 _apply(sku, details)

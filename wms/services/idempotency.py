@@ -34,9 +34,7 @@ def _recorded(uow: UnitOfWork, actor: Actor, key: str) -> IdempotencyRecord | No
 
 def _replay(record: IdempotencyRecord, operation: str, digest: str) -> dict[str, Any]:
     if record.operation != operation or record.request_hash != digest:
-        raise Conflict(
-            "This Idempotency-Key was already used for a different request.", KEY_FIELD
-        )
+        raise Conflict("This Idempotency-Key was already used for a different request.", KEY_FIELD)
     result: dict[str, Any] = json.loads(record.result)
     return result
 
@@ -53,9 +51,7 @@ def run_once(
     if key is None:
         raise InvalidInput("Send an Idempotency-Key header with every stock change.", KEY_FIELD)
     if not KEY_PATTERN.match(key):
-        raise InvalidInput(
-            "8 to 100 characters: letters, digits, '.', '_', ':' or '-'.", KEY_FIELD
-        )
+        raise InvalidInput("8 to 100 characters: letters, digits, '.', '_', ':' or '-'.", KEY_FIELD)
     digest = _digest(payload)
     with uow:
         record = _recorded(uow, actor, key)

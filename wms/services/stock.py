@@ -27,7 +27,9 @@ from wms.services.idempotency import run_once
 from wms.services.paging import PageRequest, paginate
 from wms.services.views import balance_view, movement_view
 
-TEMPERATURE_CONTROLLED = frozenset({ZonePurpose.STORAGE, ZonePurpose.HIGH_VALUE, ZonePurpose.HAZMAT})
+TEMPERATURE_CONTROLLED = frozenset(
+    {ZonePurpose.STORAGE, ZonePurpose.HIGH_VALUE, ZonePurpose.HAZMAT}
+)
 
 
 def _require_stock_role(actor: Actor) -> None:
@@ -75,7 +77,9 @@ def _lot_for_gain(
             )
         return lot
     if sku.expiry_tracked and expiry is None:
-        raise InvalidInput("A new lot of an expiry-tracked SKU needs its expiry date.", "expiry_date")
+        raise InvalidInput(
+            "A new lot of an expiry-tracked SKU needs its expiry date.", "expiry_date"
+        )
     lot = Lot(sku_id=sku.id, lot_number=lot_number, expiry_date=expiry)
     uow.session.add(lot)
     uow.session.flush()
@@ -194,8 +198,12 @@ def move_stock(
                 "quantity",
             )
         to_balance = _balance(uow, destination, sku, lot)
-        _store(uow, from_balance, source, sku, lot, _quantities(from_balance).take(command.quantity))
-        _store(uow, to_balance, destination, sku, lot, _quantities(to_balance).put(command.quantity))
+        _store(
+            uow, from_balance, source, sku, lot, _quantities(from_balance).take(command.quantity)
+        )
+        _store(
+            uow, to_balance, destination, sku, lot, _quantities(to_balance).put(command.quantity)
+        )
         movement = _record(
             uow,
             actor,
