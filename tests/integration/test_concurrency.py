@@ -194,3 +194,39 @@ def test_a_move_waits_for_the_row_lock_on_its_sku(shared_stock):
     holder.close()
     assert finished.wait(10)
     thread.join()
+
+
+def test_racing_creates_of_one_sku_code_make_one_sku_and_clean_conflicts(shared_stock):
+    from wms.domain.commands import SkuDetails
+    from wms.domain.errors import Conflict
+    from wms.domain.identifiers import with_check_digit
+    from wms.services.catalogue import create_sku
+
+    factory, data = shared_stock
+    with factory() as session:
+        merchant_id = session.get(Sku, data["sku_id"]).merchant_id
+    barrier = threading.Barrier(6)
+
+    def create(number: int) -> str:
+        details = SkuDetails(
+            code="SF-RACE-1",
+            gtin=with_check_digit(f"88519610009{number}"),
+            name_en="Race",
+            name_th="แข่ง",
+            length_mm=1,
+            width_mm=1,
+            height_mm=1,
+            weight_g=1,
+            merchant_id=merchant_id,
+        )
+        barrier.wait()
+        try:
+            create_sku(UnitOfWork(factory), data["actor"], details)
+        except Conflict as conflict:
+            assert conflict.field == "code"
+            return "conflict"
+        return "created"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = sorted(pool.map(create, range(6)))
+    assert outcomes == ["conflict"] * 5 + ["created"]

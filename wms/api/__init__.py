@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from wms.api.docs import docs_blueprint
 from wms.api.errors import WmsApi
+from wms.api.schemas import MAX_ID
 
 API_PREFIX = "/api/v1"
+
+
+class IdConverter(IntegerConverter):
+    """A record id in a URL: ASCII digits, 1 to 2³¹−1; anything else is simply not found."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 def init_api(app: Flask) -> WmsApi:
@@ -22,6 +35,10 @@ def init_api(app: Flask) -> WmsApi:
         OPENAPI_JSON_PATH="openapi.json",
     )
     api = WmsApi(app, spec_kwargs={"info": {"description": "Stock, bins and SKUs of the FCs."}})
+    app.url_map.converters["id"] = IdConverter
+    api.register_converter(
+        IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (auth, facilities, catalogue, stock):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)

@@ -71,7 +71,7 @@ def create_sku(details: SkuDetails) -> dict[str, Any]:
     return catalogue.create_sku(new_uow(), current_actor(), details)
 
 
-@blp.route("/skus/<int:sku_id>", methods=["GET"])
+@blp.route("/skus/<id:sku_id>", methods=["GET"])
 @blp.doc(security=BEARER)
 @blp.response(200, SkuSchema)
 @authenticated
@@ -79,7 +79,7 @@ def get_sku(sku_id: int) -> dict[str, Any]:
     return catalogue.get_sku(new_uow(), current_actor(), sku_id)
 
 
-@blp.route("/skus/<int:sku_id>", methods=["PATCH"])
+@blp.route("/skus/<id:sku_id>", methods=["PATCH"])
 @blp.doc(security=BEARER)
 @blp.arguments(SkuPatchSchema(partial=True))
 @blp.response(200, SkuSchema)
@@ -91,7 +91,7 @@ def update_sku(changes: dict[str, Any], sku_id: int) -> dict[str, Any]:
     return catalogue.update_sku(new_uow(), current_actor(), sku_id, changes)
 
 
-@blp.route("/skus/<int:sku_id>/lots", methods=["GET"])
+@blp.route("/skus/<id:sku_id>/lots", methods=["GET"])
 @blp.doc(security=BEARER)
 @blp.response(200, LotSchema(many=True))
 @authenticated

@@ -46,7 +46,7 @@ def create_fc(data: dict[str, Any]) -> dict[str, Any]:
     return facilities.create_fc(new_uow(), current_actor(), data)
 
 
-@blp.route("/fcs/<int:fc_id>", methods=["GET"])
+@blp.route("/fcs/<id:fc_id>", methods=["GET"])
 @blp.doc(security=BEARER)
 @blp.response(200, FcSchema)
 @authenticated
@@ -54,7 +54,7 @@ def get_fc(fc_id: int) -> dict[str, Any]:
     return facilities.get_fc(new_uow(), current_actor(), fc_id)
 
 
-@blp.route("/fcs/<int:fc_id>/zones", methods=["GET"])
+@blp.route("/fcs/<id:fc_id>/zones", methods=["GET"])
 @blp.doc(security=BEARER)
 @blp.response(200, ZoneSchema(many=True))
 @authenticated
@@ -62,7 +62,7 @@ def list_zones(fc_id: int) -> list[dict[str, Any]]:
     return facilities.list_zones(new_uow(), current_actor(), fc_id)
 
 
-@blp.route("/fcs/<int:fc_id>/zones", methods=["POST"])
+@blp.route("/fcs/<id:fc_id>/zones", methods=["POST"])
 @blp.doc(security=BEARER)
 @blp.arguments(ZoneSchema)
 @blp.response(201, ZoneSchema)
@@ -72,7 +72,7 @@ def create_zone(data: dict[str, Any], fc_id: int) -> dict[str, Any]:
     return facilities.create_zone(new_uow(), current_actor(), fc_id, data)
 
 
-@blp.route("/fcs/<int:fc_id>/locations", methods=["GET"])
+@blp.route("/fcs/<id:fc_id>/locations", methods=["GET"])
 @blp.doc(security=BEARER)
 @blp.arguments(LocationArgs, location="query")
 @blp.response(200, LocationPageSchema)
@@ -89,7 +89,7 @@ def list_locations(args: dict[str, Any], fc_id: int) -> dict[str, Any]:
     )
 
 
-@blp.route("/fcs/<int:fc_id>/locations/layout", methods=["POST"])
+@blp.route("/fcs/<id:fc_id>/locations/layout", methods=["POST"])
 @blp.doc(security=BEARER)
 @blp.arguments(LayoutSchema)
 @blp.response(201, LayoutResultSchema)
@@ -102,7 +102,7 @@ def create_layout(data: tuple[int, RackLayout], fc_id: int) -> dict[str, Any]:
     )
 
 
-@blp.route("/locations/<int:location_id>", methods=["GET"])
+@blp.route("/locations/<id:location_id>", methods=["GET"])
 @blp.doc(security=BEARER)
 @blp.response(200, LocationSchema)
 @authenticated
@@ -110,7 +110,7 @@ def get_location(location_id: int) -> dict[str, Any]:
     return facilities.get_location(new_uow(), current_actor(), location_id)
 
 
-@blp.route("/locations/<int:location_id>", methods=["PATCH"])
+@blp.route("/locations/<id:location_id>", methods=["PATCH"])
 @blp.doc(security=BEARER)
 @blp.arguments(LocationStatusSchema)
 @blp.response(200, LocationSchema)

@@ -10,6 +10,7 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
+    pre_load,
     validate,
     validates_schema,
 )
@@ -20,14 +21,49 @@ from wms.domain.layout import RackLayout
 from wms.domain.stock import ADJUSTMENT_REASONS, MovementReason
 from wms.services.catalogue import details_from_mapping
 
+MAX_ID = 2**31 - 1
+MAX_UNITS = 1_000_000
 
-def IdField(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
-    """A database id: a positive whole number (query strings may carry it as text)."""
-    return fields.Integer(strict=strict, validate=validate.Range(min=1), **kwargs)
+
+def _nul_fields(data: Any, path: str = "") -> list[str]:
+    if isinstance(data, str):
+        return [path or "body"] if "\x00" in data else []
+    if isinstance(data, dict):
+        return [name for key, value in data.items() for name in _nul_fields(value, str(key))]
+    if isinstance(data, list):
+        return [name for item in data for name in _nul_fields(item, path)]
+    return []
+
+
+class WmsSchema(Schema):
+    """Base of every schema: text with NUL characters is refused (databases cannot store it)."""
+
+    @pre_load
+    def refuse_nul_characters(self, data: Any, **_: Any) -> Any:
+        bad = _nul_fields(data) if isinstance(data, dict) else []
+        if bad:
+            raise ValidationError({name: ["Contains a NUL character."] for name in bad})
+        return data
+
+
+def IdField(**kwargs: Any) -> fields.Integer:
+    """A database id in a JSON body: a whole number from 1 to 2³¹−1."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class QueryInteger(fields.Integer):
+    """A whole number given as text in a query string: ASCII digits only."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, str) and not (value.isascii() and value.lstrip("-").isdigit()):
+            raise self.make_error("invalid")
+        result: int = super()._deserialize(value, attr, data, **kwargs)
+        return result
 
 
 def QueryId() -> fields.Integer:
-    return IdField(strict=False)
+    """A database id in a query string."""
+    return QueryInteger(validate=validate.Range(min=1, max=MAX_ID))
 
 
 def Text(
@@ -50,19 +86,19 @@ def Choice(kind: type[Any], **kwargs: Any) -> fields.String:
 # --- shared -------------------------------------------------------------------------------
 
 
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+class PageArgs(WmsSchema):
+    page = QueryInteger(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = QueryInteger(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-class PageSchema(Schema):
+class PageSchema(WmsSchema):
     page = fields.Integer()
     page_size = fields.Integer()
     total = fields.Integer()
     pages = fields.Integer()
 
 
-class IdempotencyHeader(Schema):
+class IdempotencyHeader(WmsSchema):
     class Meta:
         unknown = EXCLUDE
 
@@ -82,13 +118,13 @@ class IdempotencyHeader(Schema):
 # --- auth ---------------------------------------------------------------------------------
 
 
-class LoginSchema(Schema):
+class LoginSchema(WmsSchema):
     email = fields.Email(required=True)
     password = Text(200)
     label = Text(100, required=False, load_default="api")
 
 
-class UserSchema(Schema):
+class UserSchema(WmsSchema):
     id = fields.Integer()
     email = fields.String()
     name = fields.String()
@@ -98,7 +134,7 @@ class UserSchema(Schema):
     locale = fields.String()
 
 
-class TokenSchema(Schema):
+class TokenSchema(WmsSchema):
     token = fields.String(metadata={"description": "Shown once; send as 'Authorization: Bearer'."})
     expires_at = IsoDateTime()
     user = fields.Nested(UserSchema)
@@ -107,7 +143,7 @@ class TokenSchema(Schema):
 # --- facilities ---------------------------------------------------------------------------
 
 
-class FcSchema(Schema):
+class FcSchema(WmsSchema):
     id = fields.Integer(dump_only=True)
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9]{3,8}$"))
     name = Text(200)
@@ -117,7 +153,7 @@ class FcSchema(Schema):
     timezone = Text(64)
 
 
-class ZoneSchema(Schema):
+class ZoneSchema(WmsSchema):
     id = fields.Integer(dump_only=True)
     fc_id = fields.Integer(dump_only=True)
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{1,16}$"))
@@ -126,7 +162,7 @@ class ZoneSchema(Schema):
     purpose = Choice(ZonePurpose, required=True)
 
 
-class LocationSchema(Schema):
+class LocationSchema(WmsSchema):
     id = fields.Integer()
     fc_id = fields.Integer()
     zone_id = fields.Integer()
@@ -155,11 +191,11 @@ class LocationArgs(PageArgs):
     code_prefix = fields.String(validate=validate.Length(max=40))
 
 
-class LocationStatusSchema(Schema):
+class LocationStatusSchema(WmsSchema):
     status = Choice(LocationStatus, required=True)
 
 
-class LayoutSchema(Schema):
+class LayoutSchema(WmsSchema):
     """A block of racking to create: aisles × bays × levels (× positions) in one zone."""
 
     zone_id = IdField(required=True)
@@ -173,13 +209,13 @@ class LayoutSchema(Schema):
     bays = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99))
     levels = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99))
     positions = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=26))
-    origin_x = fields.Float(load_default=0.0, allow_nan=False)
-    origin_y = fields.Float(load_default=0.0, allow_nan=False)
+    origin_x = fields.Float(load_default=0.0, validate=validate.Range(min=-10_000, max=10_000))
+    origin_y = fields.Float(load_default=0.0, validate=validate.Range(min=-10_000, max=10_000))
     aisle_spacing_m = fields.Float(load_default=3.0, validate=validate.Range(min=0.5, max=50))
     bay_width_m = fields.Float(load_default=1.2, validate=validate.Range(min=0.2, max=20))
     level_height_m = fields.Float(load_default=0.5, validate=validate.Range(min=0.1, max=5))
-    volume_cm3 = fields.Integer(load_default=288_000, validate=validate.Range(min=1))
-    max_weight_g = fields.Integer(load_default=150_000, validate=validate.Range(min=1))
+    volume_cm3 = fields.Integer(load_default=288_000, validate=validate.Range(min=1, max=MAX_ID))
+    max_weight_g = fields.Integer(load_default=150_000, validate=validate.Range(min=1, max=MAX_ID))
     pickable_levels = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=99)), load_default=list
     )
@@ -192,7 +228,7 @@ class LayoutSchema(Schema):
         return zone_id, RackLayout(**data)
 
 
-class LayoutResultSchema(Schema):
+class LayoutResultSchema(WmsSchema):
     created = fields.Integer()
     first_code = fields.String()
     last_code = fields.String()
@@ -201,14 +237,14 @@ class LayoutResultSchema(Schema):
 # --- catalogue ----------------------------------------------------------------------------
 
 
-class MerchantSchema(Schema):
+class MerchantSchema(WmsSchema):
     id = fields.Integer()
     code = fields.String()
     name_en = fields.String()
     name_th = fields.String()
 
 
-class SkuSchema(Schema):
+class SkuSchema(WmsSchema):
     """A SKU. On create, merchants may omit merchant_id; staff roles must give it."""
 
     id = fields.Integer(dump_only=True)
@@ -231,7 +267,10 @@ class SkuSchema(Schema):
     expiry_tracked = fields.Boolean(load_default=False)
     hs_code = fields.String(load_default="", validate=validate.Regexp(r"^[0-9]{0,12}$"))
     declared_value = fields.Decimal(
-        load_default="0", places=2, as_string=True, validate=validate.Range(min=0)
+        load_default="0",
+        places=2,
+        as_string=True,
+        validate=validate.Range(min=0, max=999_999_999_999),
     )
     declared_currency = fields.String(
         load_default="THB", validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code.")
@@ -262,18 +301,18 @@ class SkuArgs(PageArgs):
     merchant_id = QueryId()
 
 
-class ImportArgs(Schema):
+class ImportArgs(WmsSchema):
     merchant_id = QueryId()
     dry_run = fields.Boolean(load_default=False)
 
 
-class ImportErrorSchema(Schema):
+class ImportErrorSchema(WmsSchema):
     row = fields.Integer(metadata={"description": "CSV line number (the header is line 1)."})
     field = fields.String(allow_none=True)
     message = fields.String()
 
 
-class ImportReportSchema(Schema):
+class ImportReportSchema(WmsSchema):
     applied = fields.Boolean()
     dry_run = fields.Boolean()
     rows = fields.Integer()
@@ -282,7 +321,7 @@ class ImportReportSchema(Schema):
     errors = fields.List(fields.Nested(ImportErrorSchema))
 
 
-class LotSchema(Schema):
+class LotSchema(WmsSchema):
     id = fields.Integer()
     sku_id = fields.Integer()
     lot_number = fields.String()
@@ -292,7 +331,7 @@ class LotSchema(Schema):
 # --- stock --------------------------------------------------------------------------------
 
 
-class BalanceSchema(Schema):
+class BalanceSchema(WmsSchema):
     id = fields.Integer()
     fc_id = fields.Integer()
     location_id = fields.Integer()
@@ -330,7 +369,7 @@ class MovementArgs(PageArgs):
     location_id = QueryId()
 
 
-class MovementSchema(Schema):
+class MovementSchema(WmsSchema):
     id = fields.Integer()
     fc_id = fields.Integer()
     sku_id = fields.Integer()
@@ -352,11 +391,13 @@ class MovementPageSchema(PageSchema):
     items = fields.List(fields.Nested(MovementSchema))
 
 
-class MoveSchema(Schema):
+class MoveSchema(WmsSchema):
     sku_id = IdField(required=True)
     from_location_id = IdField(required=True)
     to_location_id = IdField(required=True)
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_UNITS)
+    )
     lot_number = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     reference = fields.String(load_default="", validate=validate.Length(max=100))
     note = fields.String(load_default="", validate=validate.Length(max=1000))
@@ -366,7 +407,7 @@ class MoveSchema(Schema):
         return MoveStock(**data)
 
 
-class AdjustmentSchema(Schema):
+class AdjustmentSchema(WmsSchema):
     """Give counted_quantity (what the count found) or delta (a signed change), not both."""
 
     location_id = IdField(required=True)
@@ -376,8 +417,8 @@ class AdjustmentSchema(Schema):
         validate=validate.OneOf(sorted(str(r) for r in ADJUSTMENT_REASONS)),
         metadata={"enum": sorted(str(r) for r in ADJUSTMENT_REASONS)},
     )
-    counted_quantity = fields.Integer(strict=True, validate=validate.Range(min=0))
-    delta = fields.Integer(strict=True)
+    counted_quantity = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_UNITS))
+    delta = fields.Integer(strict=True, validate=validate.Range(min=-MAX_UNITS, max=MAX_UNITS))
     lot_number = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     expiry_date = fields.Date(load_default=None)
     reference = fields.String(load_default="", validate=validate.Length(max=100))

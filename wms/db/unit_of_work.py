@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+
+from wms.domain.errors import Conflict
 
 
 class UnitOfWork:
@@ -36,7 +39,10 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
 
-    @property
-    def dialect(self) -> str:
-        bind = self.session.get_bind()
-        return bind.dialect.name
+    def flush_unique(self, message: str, field: str) -> None:
+        """Flush; a unique constraint hit by a concurrent writer becomes a Conflict on `field`."""
+        try:
+            self.session.flush()
+        except IntegrityError as error:
+            self.session.rollback()
+            raise Conflict(message, field) from error

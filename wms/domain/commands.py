@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -68,4 +68,3 @@ class SkuDetails:
     declared_value: Decimal = Decimal("0")
     declared_currency: str = "THB"
     merchant_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)

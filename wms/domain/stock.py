@@ -34,6 +34,9 @@ GAIN_ONLY = frozenset({MovementReason.FOUND, MovementReason.OPENING_BALANCE})
 LOSS_ONLY = frozenset({MovementReason.DAMAGED, MovementReason.EXPIRED, MovementReason.LOST})
 
 
+MAX_UNITS_PER_BALANCE = 1_000_000_000
+
+
 @dataclass(frozen=True)
 class Quantities:
     """What a bin holds of one SKU and lot: on hand, and how much of that is reserved."""
@@ -58,6 +61,10 @@ class Quantities:
 
     def put(self, quantity: int, field: str = "quantity") -> Quantities:
         require_positive(quantity, field)
+        if self.on_hand + quantity > MAX_UNITS_PER_BALANCE:
+            raise InvalidInput(
+                f"A bin holds at most {MAX_UNITS_PER_BALANCE} units of one SKU and lot.", field
+            )
         return Quantities(self.on_hand + quantity, self.reserved)
 
 

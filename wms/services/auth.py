@@ -179,5 +179,6 @@ def create_user(
             fcs=fcs,
         )
         uow.session.add(user)
+        uow.flush_unique("A user with this email exists.", "email")
         uow.commit()
         return user_view(user)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, fields, replace
+from dataclasses import fields, replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 HS_CODE = re.compile(r"^[0-9]{0,12}$")
 SKU_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 TRACKING_FIELDS = ("lot_tracked", "expiry_tracked")
+DUPLICATE_SKU = "Another SKU of this merchant has this code or GTIN."
 
 
 def check_sku_rules(details: SkuDetails) -> None:
@@ -89,7 +90,7 @@ def _clash(uow: UnitOfWork, merchant_id: int, details: SkuDetails, sku_id: int |
 
 def _apply(sku: Sku, details: SkuDetails) -> None:
     for item in fields(SkuDetails):
-        if item.name in ("merchant_id", "extra"):
+        if item.name == "merchant_id":
             continue
         setattr(sku, item.name, getattr(details, item.name))
 
@@ -141,7 +142,7 @@ def create_sku(uow: UnitOfWork, actor: Actor, details: SkuDetails) -> dict[str, 
         sku = Sku(merchant_id=merchant.id)
         _apply(sku, details)
         uow.session.add(sku)
-        uow.session.flush()
+        uow.flush_unique(DUPLICATE_SKU, "code")
         uow.commit()
         return sku_view(sku)
 
@@ -159,9 +160,9 @@ def update_sku(
         if not actor.may_edit_catalogue_of(sku.merchant_id):
             raise PermissionDenied("Your role does not edit SKUs.")
         current = SkuDetails(
-            **{f.name: getattr(sku, f.name) for f in fields(SkuDetails) if f.name != "extra"}
+            **{f.name: getattr(sku, f.name) for f in fields(SkuDetails)}
         )
-        known = {f.name for f in fields(SkuDetails)} - {"merchant_id", "extra"}
+        known = {f.name for f in fields(SkuDetails)} - {"merchant_id"}
         unknown = set(changes) - known
         if unknown:
             raise InvalidInput("This field cannot be changed.", sorted(unknown)[0])
@@ -172,7 +173,7 @@ def update_sku(
                 raise Conflict("Tracking cannot change while the SKU has stock.", name)
         _clash(uow, sku.merchant_id, updated, sku.id)
         _apply(sku, updated)
-        uow.session.flush()
+        uow.flush_unique(DUPLICATE_SKU, "code")
         uow.commit()
         return sku_view(sku)
 
@@ -224,7 +225,7 @@ def import_skus(
         errors.sort(key=lambda item: item["row"])
         applied = not errors and not dry_run
         if applied:
-            uow.session.flush()
+            uow.flush_unique(DUPLICATE_SKU, "file")
             uow.commit()
         return {
             "applied": applied,
@@ -253,12 +254,6 @@ def details_from_mapping(data: dict[str, Any]) -> SkuDetails:
     return SkuDetails(**values)
 
 
-def details_payload(details: SkuDetails) -> dict[str, Any]:
-    data = asdict(details)
-    data["declared_value"] = str(details.declared_value)
-    return data
-
-
 def create_merchant(
     uow: UnitOfWork, actor: Actor, code: str, name_en: str, name_th: str
 ) -> dict[str, Any]:
@@ -272,6 +267,6 @@ def create_merchant(
             raise Conflict("A merchant with this code exists.", "code")
         merchant = Merchant(code=code, name_en=name_en, name_th=name_th)
         uow.session.add(merchant)
-        uow.session.flush()
+        uow.flush_unique("A merchant with this code exists.", "code")
         uow.commit()
         return merchant_view(merchant)

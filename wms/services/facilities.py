@@ -6,7 +6,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from wms.db.models import FulfillmentCenter, Location, Zone
 from wms.db.unit_of_work import UnitOfWork
@@ -100,10 +99,7 @@ def create_fc(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, 
             timezone=data["timezone"],
         )
         uow.session.add(fc)
-        try:
-            uow.session.flush()
-        except IntegrityError as error:
-            raise Conflict("An FC with this code exists.", "code") from error
+        uow.flush_unique("An FC with this code exists.", "code")
         uow.commit()
         return fc_view(fc)
 
@@ -125,10 +121,7 @@ def create_zone(uow: UnitOfWork, actor: Actor, fc_id: int, data: dict[str, Any])
             purpose=ZonePurpose(data["purpose"]),
         )
         uow.session.add(zone)
-        try:
-            uow.session.flush()
-        except IntegrityError as error:
-            raise Conflict("This FC already has a zone with this code.", "code") from error
+        uow.flush_unique("This FC already has a zone with this code.", "code")
         uow.commit()
         return zone_view(zone)
 
@@ -192,7 +185,7 @@ def create_locations_from_layout(
             for spec in specs
         ]
         uow.session.add_all(locations)
-        uow.session.flush()
+        uow.flush_unique("Another request created some of these bins first.", "aisles")
         uow.commit()
         return {"created": len(locations), "first_code": codes[0], "last_code": codes[-1]}
 
