@@ -35,8 +35,8 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         SESSION_COOKIE_NAME="wms_session",
-        JSON_SORT_KEYS=False,
     )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Thai stays readable in JSON
     app.extensions[EXTENSION] = wire(settings, session_factory)
     init_api(app)
     init_web(app)
@@ -44,6 +44,7 @@ def create_app(
     app.cli.add_command(wms_cli)
     if not app.debug and not settings.testing:
         logging.basicConfig(level=logging.INFO)
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     return app
 
 

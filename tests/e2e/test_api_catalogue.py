@@ -206,3 +206,9 @@ def test_csv_import_as_a_file_upload_with_dry_run(api_as):
     assert response.status_code == 200
     assert response.get_json()["applied"] is False and response.get_json()["created"] == 1
     assert api.get("/skus", search="CB-MATCHA").get_json()["total"] == 0
+
+
+def test_thai_names_come_back_as_readable_utf8(api_as):
+    response = api_as(SIAMFRUIT).get("/skus", search="SF-MANGO-200")
+    assert response.content_type == "application/json"
+    assert "มะม่วงอบแห้ง".encode() in response.data

@@ -263,11 +263,13 @@ def adjust_stock(
     return run_once(uow, actor, key, "stock.adjust", command.payload(), perform)
 
 
-def _scope_stock(query: Select[Any], actor: Actor) -> Select[Any]:
+def _scope_to_actor(query: Select[Any], actor: Actor, fc_column: Any) -> Select[Any]:
+    """Merchants see their own SKUs' stock everywhere; staff and managers all stock in their
+    FCs; admins everything. `query` must join Sku."""
     if actor.is_merchant:
         return query.where(Sku.merchant_id == actor.merchant_id)
     if not actor.is_admin:
-        return query.where(StockBalance.fc_id.in_(actor.fc_ids))
+        return query.where(fc_column.in_(actor.fc_ids))
     return query
 
 
@@ -297,7 +299,7 @@ def query_stock(
             )
             .order_by(Sku.code, Lot.expiry_date, Location.code, StockBalance.id)
         )
-        query = _scope_stock(query, actor)
+        query = _scope_to_actor(query, actor, StockBalance.fc_id)
         if fc_id is not None:
             query = query.where(StockBalance.fc_id == fc_id)
         if sku_id is not None:
@@ -334,10 +336,7 @@ def list_movements(
             )
             .order_by(StockMovement.id.desc())
         )
-        if actor.is_merchant:
-            query = query.where(Sku.merchant_id == actor.merchant_id)
-        elif not actor.is_admin:
-            query = query.where(StockMovement.fc_id.in_(actor.fc_ids))
+        query = _scope_to_actor(query, actor, StockMovement.fc_id)
         if fc_id is not None:
             query = query.where(StockMovement.fc_id == fc_id)
         if sku_id is not None:
