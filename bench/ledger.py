@@ -95,19 +95,14 @@ def _use_case_counts(
 def _baseline_moves(uow: UnitOfWork, balance: StockBalance, n: int) -> float:
     """Bare SQL: one transaction per move, two balance updates, one movement row."""
     start = time.perf_counter()
-    for i in range(n):
-        sign = 1 if i % 2 == 0 else -1
+    for _ in range(n):
         with uow:
-            uow.session.execute(
-                update(StockBalance)
-                .where(StockBalance.id == balance.id)
-                .values(on_hand=StockBalance.on_hand - sign + sign)
-            )
-            uow.session.execute(
-                update(StockBalance)
-                .where(StockBalance.id == balance.id)
-                .values(updated_at=utcnow())
-            )
+            for change in (-1, 1):  # the source balance, then the destination balance
+                uow.session.execute(
+                    update(StockBalance)
+                    .where(StockBalance.id == balance.id)
+                    .values(on_hand=StockBalance.on_hand + change, updated_at=utcnow())
+                )
             uow.session.execute(
                 insert(StockMovement).values(
                     fc_id=balance.fc_id,

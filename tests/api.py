@@ -59,6 +59,15 @@ class Api:
         return body["items"] if isinstance(body, dict) else body
 
 
+def spec_operations(spec: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """(path below /api/v1, method, operation) for every operation of the OpenAPI document."""
+    for full_path, item in spec["paths"].items():
+        assert full_path.startswith("/api/v1/"), full_path
+        for method in ("get", "post", "put", "patch", "delete"):
+            if method in item:
+                yield full_path.removeprefix("/api/v1"), method, item[method]
+
+
 def error_fields(response: TestResponse) -> dict[str, Any]:
     body = response.get_json()
     assert set(body) == {"error"}, body

@@ -5,9 +5,7 @@ import re
 
 import pytest
 
-from tests.api import ADMIN, error_fields, fc_ids, new_key, zone_ids
-
-METHODS = ("get", "post", "patch", "put", "delete")
+from tests.api import ADMIN, error_fields, fc_ids, new_key, spec_operations, zone_ids
 
 
 @pytest.fixture
@@ -17,19 +15,10 @@ def spec(client):
     return response.get_json()
 
 
-def _operations(spec):
-    for full_path, item in spec["paths"].items():
-        assert full_path.startswith("/api/v1/")
-        path = full_path.removeprefix("/api/v1")
-        for method in METHODS:
-            if method in item:
-                yield path, method, item[method]
-
-
 def test_every_api_route_is_in_the_document(app, spec):
     documented = {
         (re.sub(r"\{(\w+)\}", r"<\1>", path), method.upper())
-        for path, method, _ in _operations(spec)
+        for path, method, _ in spec_operations(spec)
     }
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith(
@@ -44,7 +33,7 @@ def test_every_api_route_is_in_the_document(app, spec):
 def test_every_operation_has_schemas_and_security(spec):
     schemas = spec["components"]["schemas"]
     assert {"Sku", "Move", "Adjustment", "Balance", "Movement", "Layout", "Login"} <= set(schemas)
-    for path, method, operation in _operations(spec):
+    for path, method, operation in spec_operations(spec):
         if method in ("post", "patch", "put") and path != "/skus/import":
             content = operation["requestBody"]["content"]["application/json"]
             assert "$ref" in content["schema"], (path, method)
@@ -72,7 +61,7 @@ def test_every_endpoint_refuses_bad_input_naming_the_field(client, api_as, spec)
     sku = admin.items("/skus")[0]
     ids = {"fc_id": fc, "location_id": location["id"], "sku_id": sku["id"]}
     checked = 0
-    for path, method, operation in _operations(spec):
+    for path, method, operation in spec_operations(spec):
         url = _fill(path, ids)
         if method in ("post", "patch"):
             if path == "/skus/import":
@@ -145,5 +134,5 @@ def test_docs_page_lists_every_endpoint(client, spec):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for path, method, _ in _operations(spec):
+    for path, method, _ in spec_operations(spec):
         assert f'id="{method.upper()}-/api/v1{path}"' in html

@@ -4,22 +4,35 @@ field. On the PostgreSQL run this also proves nothing reaches the database unche
 
 import re
 
-from tests.api import ADMIN, MANAGER_KUL1, STAFF_KUL1, error_fields, fc_ids, new_key, zone_ids
+from tests.api import (
+    ADMIN,
+    MANAGER_KUL1,
+    STAFF_KUL1,
+    error_fields,
+    fc_ids,
+    new_key,
+    spec_operations,
+    zone_ids,
+)
 
-HOSTILE = [10**20, -(10**20), 2**31, "\x00", "a\x00b", "x" * 5000, {"a": 1}, [1, 2], True, None, 1.5]
-METHODS = ("get", "post", "patch", "delete")
+HOSTILE = [
+    10**20,
+    -(10**20),
+    2**31,
+    "\x00",
+    "a\x00b",
+    "x" * 5000,
+    {"a": 1},
+    [1, 2],
+    True,
+    None,
+    1.5,
+]
 
 
 def _ref(schema, spec):
     name = schema["$ref"].rsplit("/", 1)[-1]
     return spec["components"]["schemas"][name]
-
-
-def _operations(spec):
-    for full_path, item in spec["paths"].items():
-        for method in METHODS:
-            if method in item:
-                yield full_path.removeprefix("/api/v1"), method, item[method]
 
 
 def _valid_bodies(api, spec):
@@ -30,24 +43,53 @@ def _valid_bodies(api, spec):
     ids = {"fc_id": fc, "sku_id": balance["sku_id"], "location_id": location["id"]}
     bodies = {
         ("/auth/tokens", "post"): {"email": ADMIN, "password": "whatever-1"},
-        ("/fcs", "post"): {"code": "HAN1", "name": "n", "city": "c", "country": "VN",
-                           "currency": "VND", "timezone": "Asia/Ho_Chi_Minh"},
-        ("/fcs/{fc_id}/zones", "post"): {"code": "Q9", "name": "n",
-                                         "temperature_class": "ambient", "purpose": "storage"},
-        ("/fcs/{fc_id}/locations/layout", "post"): {"zone_id": zones["AMB"], "aisles": ["Y"],
-                                                     "bays": 1, "levels": 1},
+        ("/fcs", "post"): {
+            "code": "HAN1",
+            "name": "n",
+            "city": "c",
+            "country": "VN",
+            "currency": "VND",
+            "timezone": "Asia/Ho_Chi_Minh",
+        },
+        ("/fcs/{fc_id}/zones", "post"): {
+            "code": "Q9",
+            "name": "n",
+            "temperature_class": "ambient",
+            "purpose": "storage",
+        },
+        ("/fcs/{fc_id}/locations/layout", "post"): {
+            "zone_id": zones["AMB"],
+            "aisles": ["Y"],
+            "bays": 1,
+            "levels": 1,
+        },
         ("/locations/{location_id}", "patch"): {"status": "active"},
-        ("/skus", "post"): {"merchant_id": balance["merchant_id"], "code": "HOSTILE-1",
-                            "gtin": "8851961000996", "name_en": "n", "name_th": "น",
-                            "length_mm": 1, "width_mm": 1, "height_mm": 1, "weight_g": 1},
+        ("/skus", "post"): {
+            "merchant_id": balance["merchant_id"],
+            "code": "HOSTILE-1",
+            "gtin": "8851961000996",
+            "name_en": "n",
+            "name_th": "น",
+            "length_mm": 1,
+            "width_mm": 1,
+            "height_mm": 1,
+            "weight_g": 1,
+        },
         ("/skus/{sku_id}", "patch"): {"name_en": "n"},
-        ("/stock/moves", "post"): {"sku_id": balance["sku_id"],
-                                   "from_location_id": balance["location_id"],
-                                   "to_location_id": location["id"], "quantity": 1,
-                                   "lot_number": balance["lot_number"]},
-        ("/stock/adjustments", "post"): {"location_id": balance["location_id"],
-                                         "sku_id": balance["sku_id"], "delta": -1,
-                                         "reason": "lost", "lot_number": balance["lot_number"]},
+        ("/stock/moves", "post"): {
+            "sku_id": balance["sku_id"],
+            "from_location_id": balance["location_id"],
+            "to_location_id": location["id"],
+            "quantity": 1,
+            "lot_number": balance["lot_number"],
+        },
+        ("/stock/adjustments", "post"): {
+            "location_id": balance["location_id"],
+            "sku_id": balance["sku_id"],
+            "delta": -1,
+            "reason": "lost",
+            "lot_number": balance["lot_number"],
+        },
     }
     return ids, bodies
 
@@ -57,7 +99,7 @@ def test_hostile_values_in_every_body_field_get_a_4xx(client, api_as):
     spec = client.get("/api/v1/openapi.json").get_json()
     ids, bodies = _valid_bodies(admin, spec)
     tried = 0
-    for path, method, operation in _operations(spec):
+    for path, method, operation in spec_operations(spec):
         if "requestBody" not in operation or path == "/skus/import":
             continue
         schema = _ref(operation["requestBody"]["content"]["application/json"]["schema"], spec)
@@ -70,8 +112,10 @@ def test_hostile_values_in_every_body_field_get_a_4xx(client, api_as):
                 response = getattr(client, method)(
                     url,
                     json={**valid, field: value},
-                    headers={"Authorization": f"Bearer {admin.token}",
-                             "Idempotency-Key": new_key()},
+                    headers={
+                        "Authorization": f"Bearer {admin.token}",
+                        "Idempotency-Key": new_key(),
+                    },
                 )
                 assert response.status_code < 500, (method, path, field, value)
                 if response.status_code >= 400:
@@ -84,13 +128,14 @@ def test_hostile_query_and_path_values_get_a_4xx(client, api_as):
     spec = client.get("/api/v1/openapi.json").get_json()
     for email in (ADMIN, MANAGER_KUL1, STAFF_KUL1):
         api = api_as(email)
-        for path, method, operation in _operations(spec):
+        for path, method, operation in spec_operations(spec):
             if method != "get":
                 continue
             for value in ("99999999999999999999", "-1", "0", "\x00", "1e3", "٣"):
                 url = re.sub(r"\{\w+\}", value, path)
-                query = {p["name"]: value for p in operation.get("parameters", [])
-                         if p["in"] == "query"}
+                query = {
+                    p["name"]: value for p in operation.get("parameters", []) if p["in"] == "query"
+                }
                 if not query and "{" not in path:
                     continue
                 response = api.get(url, **query)

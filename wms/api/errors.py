@@ -67,8 +67,13 @@ def _flatten(messages: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain error, for the API and the pages alike."""
+    return next(code for kind, code in STATUS_OF if isinstance(error, kind))
+
+
 def domain_error_response(error: DomainError) -> tuple[Response, int]:
-    status = next(code for kind, code in STATUS_OF if isinstance(error, kind))
+    status = status_of(error)
     fields = getattr(error, "fields", None) or (
         {error.field: [error.message]} if error.field else {}
     )

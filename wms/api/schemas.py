@@ -20,6 +20,7 @@ from wms.domain.commands import AdjustStock, MoveStock
 from wms.domain.layout import RackLayout
 from wms.domain.stock import ADJUSTMENT_REASONS, MovementReason
 from wms.services.catalogue import details_from_mapping
+from wms.services.idempotency import KEY_PATTERN, KEY_RULE
 
 MAX_ID = 2**31 - 1
 MAX_UNITS = 1_000_000
@@ -105,10 +106,7 @@ class IdempotencyHeader(WmsSchema):
     key = fields.String(
         data_key="Idempotency-Key",
         required=True,
-        validate=validate.Regexp(
-            r"^[A-Za-z0-9._:-]{8,100}$",
-            error="8 to 100 characters: letters, digits, '.', '_', ':' or '-'.",
-        ),
+        validate=validate.Regexp(KEY_PATTERN, error=KEY_RULE),
         metadata={
             "description": "A unique key per intended change; replays return the first answer."
         },

@@ -24,6 +24,7 @@ class Actor:
     merchant_id: int | None = None
     fc_ids: frozenset[int] = field(default_factory=frozenset)
     name: str = ""
+    locale: str = "en"
 
     @property
     def is_admin(self) -> bool:

@@ -33,6 +33,7 @@ def _actor(user: User) -> Actor:
         merchant_id=user.merchant_id,
         fc_ids=frozenset(fc.id for fc in user.fcs),
         name=user.name,
+        locale=user.locale,
     )
 
 
@@ -131,12 +132,6 @@ def set_locale(uow: UnitOfWork, actor: Actor, locale: str, allowed: tuple[str, .
         if user is not None:
             user.locale = locale
             uow.commit()
-
-
-def user_locale(uow: UnitOfWork, user_id: int) -> str | None:
-    with uow:
-        user = uow.session.get(User, user_id)
-        return user.locale if user else None
 
 
 def create_user(

@@ -159,9 +159,7 @@ def update_sku(
         sku = visible_sku(uow, actor, sku_id)
         if not actor.may_edit_catalogue_of(sku.merchant_id):
             raise PermissionDenied("Your role does not edit SKUs.")
-        current = SkuDetails(
-            **{f.name: getattr(sku, f.name) for f in fields(SkuDetails)}
-        )
+        current = SkuDetails(**{f.name: getattr(sku, f.name) for f in fields(SkuDetails)})
         known = {f.name for f in fields(SkuDetails)} - {"merchant_id"}
         unknown = set(changes) - known
         if unknown:

@@ -18,6 +18,7 @@ from wms.domain.errors import Conflict, InvalidInput
 
 KEY_FIELD = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
+KEY_RULE = "8 to 100 characters: letters, digits, '.', '_', ':' or '-'."
 
 
 def _digest(payload: dict[str, Any]) -> str:
@@ -51,7 +52,7 @@ def run_once(
     if key is None:
         raise InvalidInput("Send an Idempotency-Key header with every stock change.", KEY_FIELD)
     if not KEY_PATTERN.match(key):
-        raise InvalidInput("8 to 100 characters: letters, digits, '.', '_', ':' or '-'.", KEY_FIELD)
+        raise InvalidInput(KEY_RULE, KEY_FIELD)
     digest = _digest(payload)
     with uow:
         record = _recorded(uow, actor, key)

@@ -9,18 +9,10 @@ from flask_babel import gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from wms.api.errors import status_of
 from wms.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
-
-STATUS_OF_CODE = {
-    "unauthenticated": 401,
-    "forbidden": 403,
-    "not_found": 404,
-    "conflict": 409,
-    "insufficient_stock": 409,
-    "invalid_input": 422,
-}
 
 TITLES = {
     400: lazy_gettext("The request could not be understood"),
@@ -67,7 +59,7 @@ def render_http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
 
 
 def render_domain_error(error: DomainError) -> tuple[str, int]:
-    status = STATUS_OF_CODE.get(error.code, 400)
+    status = status_of(error)
     # A use case's message is translated when the catalogs know it, else shown as it is.
     message = gettext(error.message)
     page = render_template("error.html", status=status, title=_title(status), message=message)

@@ -10,8 +10,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_request_context, request, session
 
-from wms.bootstrap import new_uow, wiring
-from wms.services.auth import user_locale
+from wms.bootstrap import wiring
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +71,8 @@ def select_locale() -> str:
     if not has_request_context():
         return settings.default_locale
     actor = g.get("actor")
-    if actor is not None:
-        stored = user_locale(new_uow(), actor.user_id)
-        if stored in allowed:
-            return stored
+    if actor is not None and actor.locale in allowed:
+        return str(actor.locale)
     chosen = session.get(SESSION_LOCALE)
     if chosen in allowed:
         return str(chosen)
