@@ -22,14 +22,19 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.db.base import Base, UTCDateTime, utcnow
 from wms.domain.actors import Role
-from wms.domain.catalogue import LocationStatus, TemperatureClass, ZonePurpose
+from wms.domain.catalogue import LocationStatus, TemperatureClass, VelocityClass, ZonePurpose
+from wms.domain.consignments import ConsignmentStatus, ShipmentMode
+from wms.domain.outbox import OutboxStatus
+from wms.domain.receiving import Condition, DiscrepancyKind, ReceiptStatus
 from wms.domain.stock import MovementReason
+from wms.domain.tasks import PlanStatus, TaskKind, TaskStatus
 
 
 def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
@@ -53,6 +58,8 @@ class Merchant(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name_en: Mapped[str] = mapped_column(String(200))
     name_th: Mapped[str] = mapped_column(String(200))
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    webhook_secret: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -68,6 +75,14 @@ class FulfillmentCenter(Base):
     country: Mapped[str] = mapped_column(String(2))
     currency: Mapped[str] = mapped_column(String(3))
     timezone: Mapped[str] = mapped_column(String(64))
+    min_remaining_shelf_life_days: Mapped[int] = mapped_column(
+        Integer, default=30, server_default="30"
+    )
+    mix_lots: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    mix_merchants: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    gs1_company_prefix: Mapped[str | None] = mapped_column(String(12))
+    sscc_extension_digit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_sscc_serial: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     zones: Mapped[list[Zone]] = relationship(back_populates="fc", order_by="Zone.code")
@@ -204,6 +219,11 @@ class Sku(Base):
     hs_code: Mapped[str] = mapped_column(String(12), default="")
     declared_value: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
     declared_currency: Mapped[str] = mapped_column(String(3), default="THB")
+    hazardous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    high_value: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    velocity_class: Mapped[VelocityClass] = mapped_column(
+        _enum(VelocityClass, "velocity_class"), default=VelocityClass.C, server_default="C"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -310,4 +330,324 @@ class IdempotencyRecord(Base):
     operation: Mapped[str] = mapped_column(String(64))
     request_hash: Mapped[str] = mapped_column(String(64))
     result: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExchangeRate(Base):
+    """How many units of an FC currency one THB buys, from a given day on."""
+
+    __tablename__ = "exchange_rates"
+    __table_args__ = (
+        UniqueConstraint("base_currency", "quote_currency", "valid_from"),
+        CheckConstraint("rate > 0", name="rate_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    base_currency: Mapped[str] = mapped_column(String(3), default="THB")
+    quote_currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
+    valid_from: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Consignment(Base):
+    """A cross-border shipment from Thailand to an FC, with its customs data and ASN."""
+
+    __tablename__ = "consignments"
+    __table_args__ = (
+        CheckConstraint("exchange_rate > 0", name="exchange_rate_positive"),
+        Index("ix_consignments_fc_status_eta", "fc_id", "status", "eta"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"))
+    status: Mapped[ConsignmentStatus] = mapped_column(
+        _enum(ConsignmentStatus, "consignment_status"), default=ConsignmentStatus.DRAFT
+    )
+    mode: Mapped[ShipmentMode] = mapped_column(_enum(ShipmentMode, "shipment_mode"))
+    border_crossing: Mapped[str] = mapped_column(String(80), default="")
+    origin_name: Mapped[str] = mapped_column(String(200))
+    origin_address: Mapped[str] = mapped_column(Text)
+    origin_country: Mapped[str] = mapped_column(String(2), default="TH")
+    carrier: Mapped[str] = mapped_column(String(80), default="")
+    tracking_number: Mapped[str] = mapped_column(String(80), default="")
+    eta: Mapped[date] = mapped_column(Date)
+    form_d_reference: Mapped[str] = mapped_column(String(40), default="")
+    customs_declaration_number: Mapped[str] = mapped_column(String(40), default="")
+    fc_currency: Mapped[str] = mapped_column(String(3))
+    exchange_rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
+    exchange_rate_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    merchant: Mapped[Merchant] = relationship()
+    fc: Mapped[FulfillmentCenter] = relationship()
+    lines: Mapped[list[ConsignmentLine]] = relationship(
+        back_populates="consignment", order_by="ConsignmentLine.line_number"
+    )
+    cartons: Mapped[list[Carton]] = relationship(
+        back_populates="consignment", order_by="Carton.id"
+    )
+    events: Mapped[list[ConsignmentEvent]] = relationship(order_by="ConsignmentEvent.id")
+
+
+class ConsignmentLine(Base):
+    """An ASN line: so many units of a SKU and lot, with its customs value."""
+
+    __tablename__ = "consignment_lines"
+    __table_args__ = (
+        UniqueConstraint("consignment_id", "line_number"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_value_thb >= 0", name="unit_value_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consignment_id: Mapped[int] = mapped_column(
+        ForeignKey("consignments.id", ondelete="CASCADE"), index=True
+    )
+    line_number: Mapped[int] = mapped_column(Integer)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    lot_number: Mapped[str | None] = mapped_column(String(40))
+    expiry_date: Mapped[date | None] = mapped_column(Date)
+    hs_code: Mapped[str] = mapped_column(String(12))
+    unit_value_thb: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+
+    consignment: Mapped[Consignment] = relationship(back_populates="lines")
+    sku: Mapped[Sku] = relationship()
+
+
+class Carton(Base):
+    """A carton of a consignment (or of a blind receipt), known by its SSCC-18."""
+
+    __tablename__ = "cartons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consignments.id", ondelete="CASCADE"), index=True
+    )
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    sscc: Mapped[str] = mapped_column(String(18), unique=True)
+    generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    gross_weight_g: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    consignment: Mapped[Consignment | None] = relationship(back_populates="cartons")
+    contents: Mapped[list[CartonContent]] = relationship(
+        back_populates="carton", order_by="CartonContent.id"
+    )
+
+
+class CartonContent(Base):
+    """Units of one ASN line packed in one carton."""
+
+    __tablename__ = "carton_contents"
+    __table_args__ = (
+        UniqueConstraint("carton_id", "line_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carton_id: Mapped[int] = mapped_column(ForeignKey("cartons.id", ondelete="CASCADE"))
+    line_id: Mapped[int] = mapped_column(
+        ForeignKey("consignment_lines.id", ondelete="CASCADE"), index=True
+    )
+    quantity: Mapped[int] = mapped_column(Integer)
+
+    carton: Mapped[Carton] = relationship(back_populates="contents")
+    line: Mapped[ConsignmentLine] = relationship()
+
+
+class ConsignmentEvent(Base):
+    """One status change of a consignment: from, to, who and when."""
+
+    __tablename__ = "consignment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consignment_id: Mapped[int] = mapped_column(
+        ForeignKey("consignments.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[ConsignmentStatus | None] = mapped_column(
+        _enum(ConsignmentStatus, "from_status")
+    )
+    to_status: Mapped[ConsignmentStatus] = mapped_column(_enum(ConsignmentStatus, "to_status"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Receipt(Base):
+    """Receiving on the dock: what was counted for a consignment, or for a carton with no ASN."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"), index=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    consignment_id: Mapped[int | None] = mapped_column(ForeignKey("consignments.id"), index=True)
+    status: Mapped[ReceiptStatus] = mapped_column(
+        _enum(ReceiptStatus, "receipt_status"), default=ReceiptStatus.OPEN
+    )
+    receiving_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    quarantine_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    current_carton_id: Mapped[int | None] = mapped_column(ForeignKey("cartons.id"))
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    consignment: Mapped[Consignment | None] = relationship()
+    merchant: Mapped[Merchant] = relationship()
+    receiving_location: Mapped[Location] = relationship(foreign_keys=[receiving_location_id])
+    quarantine_location: Mapped[Location] = relationship(foreign_keys=[quarantine_location_id])
+    current_carton: Mapped[Carton | None] = relationship()
+    counts: Mapped[list[ReceiptCount]] = relationship(order_by="ReceiptCount.id")
+
+
+class ReceiptCount(Base):
+    """Units of a SKU and lot counted on the dock from one scan, in one condition."""
+
+    __tablename__ = "receipt_counts"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), index=True)
+    carton_id: Mapped[int | None] = mapped_column(ForeignKey("cartons.id"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    lot_number: Mapped[str | None] = mapped_column(String(40))
+    expiry_date: Mapped[date | None] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer)
+    condition: Mapped[Condition] = mapped_column(_enum(Condition, "condition"))
+    counted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sku: Mapped[Sku] = relationship()
+
+
+class Discrepancy(Base):
+    """A difference between ASN and receipt (or unfit goods), until a manager resolves it."""
+
+    __tablename__ = "discrepancies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"), index=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"), index=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    consignment_id: Mapped[int | None] = mapped_column(ForeignKey("consignments.id"), index=True)
+    kind: Mapped[DiscrepancyKind] = mapped_column(_enum(DiscrepancyKind, "discrepancy_kind"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    lot_number: Mapped[str | None] = mapped_column(String(40))
+    expected: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int] = mapped_column(Integer)
+    resolution: Mapped[str | None] = mapped_column(String(24))
+    resolution_note: Mapped[str] = mapped_column(Text, default="")
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sku: Mapped[Sku] = relationship()
+    consignment: Mapped[Consignment | None] = relationship()
+
+
+class ScanEvent(Base):
+    """Every accepted scan from a handheld, with the device's idempotency key."""
+
+    __tablename__ = "scan_events"
+    __table_args__ = (Index("ix_scan_events_workflow_subject", "workflow", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"))
+    workflow: Mapped[str] = mapped_column(String(24))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[str] = mapped_column(String(200))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SlottingPlan(Base):
+    """A proposed reassignment of SKUs to pick faces, with its predicted walking saving."""
+
+    __tablename__ = "slotting_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"), index=True)
+    status: Mapped[PlanStatus] = mapped_column(
+        _enum(PlanStatus, "plan_status"), default=PlanStatus.PROPOSED
+    )
+    current_walking_m: Mapped[float] = mapped_column(Float)
+    planned_walking_m: Mapped[float] = mapped_column(Float)
+    solver_status: Mapped[str] = mapped_column(String(16))
+    solve_seconds: Mapped[float] = mapped_column(Float)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    released_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    tasks: Mapped[list[MoveTask]] = relationship(order_by="MoveTask.id")
+
+
+class MoveTask(Base):
+    """Stock to move on the floor: received goods to put away, or a SKU to re-slot."""
+
+    __tablename__ = "move_tasks"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_move_tasks_fc_status", "fc_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"))
+    kind: Mapped[TaskKind] = mapped_column(_enum(TaskKind, "task_kind"))
+    status: Mapped[TaskStatus] = mapped_column(
+        _enum(TaskStatus, "task_status"), default=TaskStatus.OPEN
+    )
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    from_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    suggested_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    to_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("slotting_plans.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sku: Mapped[Sku] = relationship()
+    lot: Mapped[Lot | None] = relationship()
+    from_location: Mapped[Location] = relationship(foreign_keys=[from_location_id])
+    suggested_location: Mapped[Location | None] = relationship(
+        foreign_keys=[suggested_location_id]
+    )
+    to_location: Mapped[Location | None] = relationship(foreign_keys=[to_location_id])
+
+
+class OutboxEvent(Base):
+    """An event written with the change that caused it, delivered later by a relay."""
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (Index("ix_outbox_events_status_available", "status", "available_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"), index=True)
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

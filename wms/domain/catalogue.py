@@ -31,3 +31,11 @@ class LocationStatus(enum.StrEnum):
     ACTIVE = "active"
     BLOCKED = "blocked"
     INACTIVE = "inactive"
+
+
+class VelocityClass(enum.StrEnum):
+    """How fast a SKU sells: A the fastest movers, C the slowest."""
+
+    A = "A"
+    B = "B"
+    C = "C"

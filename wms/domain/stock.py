@@ -18,6 +18,8 @@ class MovementReason(enum.StrEnum):
     FOUND = "found"
     LOST = "lost"
     OPENING_BALANCE = "opening_balance"
+    RECEIVED = "received"
+    PUTAWAY = "putaway"
 
 
 ADJUSTMENT_REASONS = frozenset(
