@@ -31,6 +31,9 @@ class Settings:
     default_locale: str = "en"
     locales: tuple[str, ...] = ("en", "th", "ms", "id", "vi")
     sql_echo: bool = False
+    # Characters a scanner sends for the GS1 group separator (FNC1): ASCII 29, or a printable
+    # substitute when a keyboard wedge cannot type it.
+    scan_separators: str = "\x1d~"
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

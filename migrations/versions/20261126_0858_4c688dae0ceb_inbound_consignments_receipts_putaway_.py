@@ -233,6 +233,7 @@ def upgrade() -> None:
         sa.Column("planned_walking_m", sa.Float(), nullable=False),
         sa.Column("solver_status", sa.String(length=16), nullable=False),
         sa.Column("solve_seconds", sa.Float(), nullable=False),
+        sa.Column("moves", sa.Text(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("released_by", sa.Integer(), nullable=True),
@@ -260,6 +261,9 @@ def upgrade() -> None:
         sa.Column("sscc", sa.String(length=18), nullable=False),
         sa.Column("generated", sa.Boolean(), nullable=False),
         sa.Column("gross_weight_g", sa.Integer(), nullable=True),
+        sa.Column("length_mm", sa.Integer(), nullable=True),
+        sa.Column("width_mm", sa.Integer(), nullable=True),
+        sa.Column("height_mm", sa.Integer(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["consignment_id"],

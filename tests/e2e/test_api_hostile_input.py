@@ -40,8 +40,58 @@ def _valid_bodies(api, spec):
     zones = zone_ids(api, fc)
     (balance, *_) = api.items("/stock", fc_id=fc)
     location = api.items(f"/fcs/{fc}/locations", zone_id=zones["AMB"])[-1]
-    ids = {"fc_id": fc, "sku_id": balance["sku_id"], "location_id": location["id"]}
+    sku = api.get(f"/skus/{balance['sku_id']}").get_json()
+    line = {"sku_code": sku["code"], "quantity": 2, "lot_number": "H1", "expiry_date": "2030-01-01"}
+    draft = api.post(
+        "/consignments",
+        {
+            "merchant_id": balance["merchant_id"],
+            "fc_id": fc,
+            "mode": "air",
+            "origin_name": "o",
+            "origin_address": "a",
+            "eta": "2030-01-01",
+            "lines": [line],
+        },
+    ).get_json()
+    arrived = api.items("/consignments", fc_id=fc, status="arrived")[0]
+    receipt = api.post("/receipts", {"consignment_id": arrived["id"]}, key=new_key()).get_json()
+    ids = {
+        "fc_id": fc,
+        "sku_id": balance["sku_id"],
+        "location_id": location["id"],
+        "consignment_id": draft["id"],
+        "receipt_id": receipt["id"],
+        "task_id": 1,
+        "discrepancy_id": 1,
+        "plan_id": 1,
+    }
     bodies = {
+        ("/consignments", "post"): {
+            "merchant_id": balance["merchant_id"],
+            "fc_id": fc,
+            "mode": "road",
+            "origin_name": "o",
+            "origin_address": "a",
+            "eta": "2030-01-01",
+            "lines": [line],
+            "cartons": [{"contents": [{"line_number": 1, "quantity": 2}]}],
+        },
+        ("/consignments/{consignment_id}", "patch"): {"carrier": "c"},
+        ("/consignments/{consignment_id}/asn", "put"): {"lines": [line], "cartons": []},
+        ("/consignments/{consignment_id}/status", "post"): {"status": "cancelled"},
+        ("/exchange-rates", "post"): {
+            "currency": "VND",
+            "rate": "760.5",
+            "valid_from": "2026-01-01",
+        },
+        ("/receipts", "post"): {"consignment_id": arrived["id"]},
+        ("/receipts/by-scan", "post"): {"scan": arrived["reference"]},
+        ("/receipts/blind", "post"): {"fc_id": fc, "merchant_id": balance["merchant_id"]},
+        ("/receipts/{receipt_id}/scans", "post"): {"scan": "]C1" + "0" * 16 + "1"},
+        ("/tasks/{task_id}/complete", "post"): {"scan": location["code"]},
+        ("/discrepancies/{discrepancy_id}/resolve", "post"): {"resolution": "accepted"},
+        ("/slotting-plans", "post"): {"fc_id": fc, "time_limit_s": 0.5, "max_moves": 5},
         ("/auth/tokens", "post"): {"email": ADMIN, "password": "whatever-1"},
         ("/fcs", "post"): {
             "code": "HAN1",

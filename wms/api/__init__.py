@@ -25,7 +25,7 @@ class IdConverter(IntegerConverter):
 
 def init_api(app: Flask) -> WmsApi:
     """Register every API blueprint and the OpenAPI document at /api/v1/openapi.json."""
-    from wms.api import auth, catalogue, facilities, stock
+    from wms.api import auth, catalogue, consignments, facilities, receiving, slotting, stock
 
     app.config.update(
         API_TITLE="Pavilion WMS API",
@@ -40,8 +40,15 @@ def init_api(app: Flask) -> WmsApi:
         IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (auth, facilities, catalogue, stock):
+    for module in (auth, facilities, catalogue, stock, consignments, receiving, slotting):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
+    api.register_blueprint(
+        consignments.rates_blp, url_prefix=API_PREFIX + consignments.RATES_PREFIX
+    )
+    api.register_blueprint(receiving.tasks_blp, url_prefix=API_PREFIX + receiving.TASKS_PREFIX)
+    api.register_blueprint(
+        receiving.discrepancies_blp, url_prefix=API_PREFIX + receiving.DISCREPANCIES_PREFIX
+    )
     app.register_blueprint(docs_blueprint, url_prefix=API_PREFIX)
     app.extensions["wms_api"] = api
     return api

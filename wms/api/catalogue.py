@@ -100,7 +100,7 @@ def list_lots(sku_id: int) -> list[dict[str, Any]]:
     return catalogue.list_lots(new_uow(), current_actor(), sku_id)
 
 
-def _csv_text() -> str:
+def csv_text() -> str:
     upload = request.files.get("file")
     raw = upload.read() if upload is not None else request.get_data()
     if not raw:
@@ -160,7 +160,7 @@ def read_sku_rows(
 @authenticated
 def import_skus(args: dict[str, Any]) -> Any:
     """Create or update many SKUs from a CSV file, all or nothing."""
-    rows, rejected = read_sku_rows(_csv_text(), args.get("merchant_id"))
+    rows, rejected = read_sku_rows(csv_text(), args.get("merchant_id"))
     report = catalogue.import_skus(
         new_uow(), current_actor(), rows, rejected, dry_run=args["dry_run"]
     )

@@ -62,9 +62,9 @@ class QueryInteger(fields.Integer):
         return result
 
 
-def QueryId() -> fields.Integer:
+def QueryId(**kwargs: Any) -> fields.Integer:
     """A database id in a query string."""
-    return QueryInteger(validate=validate.Range(min=1, max=MAX_ID))
+    return QueryInteger(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def Text(

@@ -390,9 +390,7 @@ class Consignment(Base):
     lines: Mapped[list[ConsignmentLine]] = relationship(
         back_populates="consignment", order_by="ConsignmentLine.line_number"
     )
-    cartons: Mapped[list[Carton]] = relationship(
-        back_populates="consignment", order_by="Carton.id"
-    )
+    cartons: Mapped[list[Carton]] = relationship(back_populates="consignment", order_by="Carton.id")
     events: Mapped[list[ConsignmentEvent]] = relationship(order_by="ConsignmentEvent.id")
 
 
@@ -435,6 +433,9 @@ class Carton(Base):
     sscc: Mapped[str] = mapped_column(String(18), unique=True)
     generated: Mapped[bool] = mapped_column(Boolean, default=False)
     gross_weight_g: Mapped[int | None] = mapped_column(Integer)
+    length_mm: Mapped[int | None] = mapped_column(Integer)
+    width_mm: Mapped[int | None] = mapped_column(Integer)
+    height_mm: Mapped[int | None] = mapped_column(Integer)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consignment: Mapped[Consignment | None] = relationship(back_populates="cartons")
@@ -587,6 +588,7 @@ class SlottingPlan(Base):
     planned_walking_m: Mapped[float] = mapped_column(Float)
     solver_status: Mapped[str] = mapped_column(String(16))
     solve_seconds: Mapped[float] = mapped_column(Float)
+    moves: Mapped[str] = mapped_column(Text, default="[]")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     released_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -627,9 +629,7 @@ class MoveTask(Base):
     sku: Mapped[Sku] = relationship()
     lot: Mapped[Lot | None] = relationship()
     from_location: Mapped[Location] = relationship(foreign_keys=[from_location_id])
-    suggested_location: Mapped[Location | None] = relationship(
-        foreign_keys=[suggested_location_id]
-    )
+    suggested_location: Mapped[Location | None] = relationship(foreign_keys=[suggested_location_id])
     to_location: Mapped[Location | None] = relationship(foreign_keys=[to_location_id])
 
 

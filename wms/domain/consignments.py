@@ -108,3 +108,31 @@ def check_hs_code(value: str, field: str = "hs_code") -> str:
     if not digits.isdigit() or not digits.isascii() or len(digits) not in HS_CODE_DIGITS:
         raise InvalidInput("An HS code has 6, 8, 10 or 12 digits, e.g. 0810.90.", field)
     return digits
+
+
+@dataclass(frozen=True)
+class CartonPlan:
+    """An announced carton: its SSCC (or None to have one generated) and its contents."""
+
+    sscc: str | None
+    gross_weight_g: int | None
+    contents: tuple[tuple[int, int], ...]  # (ASN line number, units)
+    dimensions_mm: tuple[int, int, int] | None = None  # outer length, width, height
+
+
+@dataclass(frozen=True)
+class ConsignmentHeader:
+    """What a merchant tells about a consignment before it leaves Thailand."""
+
+    fc_id: int
+    mode: ShipmentMode
+    origin_name: str
+    origin_address: str
+    eta: date
+    carrier: str = ""
+    tracking_number: str = ""
+    border_crossing: str | None = None
+    form_d_reference: str = ""
+    customs_declaration_number: str = ""
+    note: str = ""
+    merchant_id: int | None = None

@@ -63,9 +63,7 @@ class Finding:
     received: int
 
 
-def shelf_life_finding(
-    counted: Counted, today: date, minimum_days: int
-) -> DiscrepancyKind | None:
+def shelf_life_finding(counted: Counted, today: date, minimum_days: int) -> DiscrepancyKind | None:
     """EXPIRED or NEAR_EXPIRY when a lot has less remaining shelf life than the FC accepts."""
     if counted.expiry_date is None:
         return None

@@ -9,18 +9,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import exists, select
 
-from wms.db.models import FulfillmentCenter
+from wms.db.models import FulfillmentCenter, User
 from wms.db.unit_of_work import UnitOfWork
 from wms.domain.actors import Actor, Role
 from wms.domain.catalogue import TemperatureClass, ZonePurpose
 from wms.domain.commands import AdjustStock, SkuDetails
+from wms.domain.consignments import (
+    AsnLine,
+    CartonPlan,
+    ConsignmentHeader,
+    ConsignmentStatus,
+    ShipmentMode,
+)
 from wms.domain.identifiers import with_check_digit
 from wms.domain.layout import RackLayout
 from wms.domain.stock import MovementReason
-from wms.services import auth, catalogue, facilities, stock
+from wms.services import auth, catalogue, consignments, facilities, stock
 from wms.services.paging import PageRequest
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credential
@@ -442,7 +450,96 @@ def load(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = None) 
             ),
         )
         _stock_sku(uow, admin, fcs, zone_ids, sku, index, today)
+    _inbound(uow, admin, fcs, today)
     return True
+
+
+GS1_PREFIXES = {"KUL1": "9551234", "CGK1": "8991234"}
+THB_RATES = {"MYR": Decimal("0.1300"), "IDR": Decimal("468.50")}
+
+
+def _inbound(uow: UnitOfWork, admin: Actor, fcs: dict[str, dict[str, Any]], today: date) -> None:
+    """Receiving rules, THB rates, and consignments on their way: one for each stage."""
+    for code, fc in fcs.items():
+        facilities.set_receiving_policy(
+            uow,
+            admin,
+            int(fc["id"]),
+            {"gs1_company_prefix": GS1_PREFIXES[code], "min_remaining_shelf_life_days": 30},
+        )
+    for currency, rate in THB_RATES.items():
+        consignments.record_exchange_rate(uow, admin, currency, rate, today - timedelta(days=30))
+    manager = auth.actor_for_user(uow, _user_id(uow, "manager.kul1@pavilion.test"))
+    plans = [
+        ("owner@siamfruit.test", "KUL1", ShipmentMode.ROAD, 0, ConsignmentStatus.ARRIVED),
+        ("owner@siamfruit.test", "KUL1", ShipmentMode.ROAD, 2, ConsignmentStatus.AT_CUSTOMS),
+        ("owner@chaba-tea.test", "KUL1", ShipmentMode.SEA, 6, ConsignmentStatus.IN_TRANSIT),
+        ("owner@herbsiam.test", "KUL1", ShipmentMode.AIR, 1, ConsignmentStatus.SUBMITTED),
+        ("owner@chaba-tea.test", "CGK1", ShipmentMode.SEA, 9, ConsignmentStatus.SUBMITTED),
+    ]
+    for number, (email, fc_code, mode, eta_days, status) in enumerate(plans, start=1):
+        merchant = auth.actor_for_user(uow, _user_id(uow, email))
+        assert merchant is not None and manager is not None
+        skus = catalogue.list_skus(uow, merchant, PageRequest(1, 3))["items"]
+        made = today - timedelta(days=10)
+        lines = [
+            AsnLine(
+                sku_code=str(sku["code"]),
+                quantity=48 * (index + 1),
+                lot_number=f"L{made:%y%m%d}T{number}",
+                expiry_date=made + timedelta(days=int(sku["shelf_life_days"] or 365)),
+                hs_code=None,
+                unit_value_thb=None,
+            )
+            for index, sku in enumerate(skus)
+        ]
+        cartons = [
+            CartonPlan(
+                sscc=None,
+                gross_weight_g=12_000,
+                contents=((index + 1, line.quantity),),
+                dimensions_mm=(600, 400, 400),
+            )
+            for index, line in enumerate(lines)
+        ]
+        created = consignments.create_consignment(
+            uow,
+            merchant,
+            ConsignmentHeader(
+                fc_id=int(fcs[fc_code]["id"]),
+                mode=mode,
+                origin_name=str(merchant.name),
+                origin_address="88 Moo 3, Sadao, Songkhla 90120, Thailand"
+                if mode is ShipmentMode.ROAD
+                else "1 Rama IV Road, Khlong Toei, Bangkok 10110, Thailand",
+                eta=today + timedelta(days=eta_days),
+                carrier={"road": "Kerry Cross-Border", "sea": "Evergreen", "air": "Thai Cargo"}[
+                    mode.value
+                ],
+                tracking_number=f"TH{today:%y%m%d}{number:04d}",
+                form_d_reference=f"TH-FD-{today:%Y}-{number:05d}",
+            ),
+            lines,
+            cartons,
+        )
+        path = [
+            ConsignmentStatus.SUBMITTED,
+            ConsignmentStatus.IN_TRANSIT,
+            ConsignmentStatus.AT_CUSTOMS,
+            ConsignmentStatus.ARRIVED,
+        ]
+        for step in path[: path.index(status) + 1]:
+            actor = manager if step is ConsignmentStatus.ARRIVED else merchant
+            if fc_code != "KUL1" and step is ConsignmentStatus.ARRIVED:
+                break
+            consignments.change_status(uow, actor, int(created["id"]), step)
+
+
+def _user_id(uow: UnitOfWork, email: str) -> int:
+    with uow:
+        found = uow.session.scalar(select(User.id).where(User.email == email))
+        assert found is not None
+        return int(found)
 
 
 def _stock_sku(

@@ -226,3 +226,39 @@ def set_location_status(
         location.status = status
         uow.commit()
         return location_view(location)
+
+
+RECEIVING_POLICY_FIELDS = (
+    "gs1_company_prefix",
+    "sscc_extension_digit",
+    "min_remaining_shelf_life_days",
+    "mix_lots",
+    "mix_merchants",
+)
+
+
+def receiving_policy_view(fc: FulfillmentCenter) -> dict[str, Any]:
+    return {name: getattr(fc, name) for name in ("id", "code", *RECEIVING_POLICY_FIELDS)}
+
+
+def set_receiving_policy(
+    uow: UnitOfWork, actor: Actor, fc_id: int, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """An FC's receiving rules: its GS1 prefix for SSCCs, minimum shelf life, bin mixing."""
+    prefix = changes.get("gs1_company_prefix")
+    if prefix is not None and (not prefix.isdigit() or not 6 <= len(prefix) <= 12):
+        raise InvalidInput("A GS1 company prefix has 6 to 12 digits.", "gs1_company_prefix")
+    digit = changes.get("sscc_extension_digit")
+    if digit is not None and not 0 <= digit <= 9:
+        raise InvalidInput("One digit, 0 to 9.", "sscc_extension_digit")
+    days = changes.get("min_remaining_shelf_life_days")
+    if days is not None and not 0 <= days <= 3650:
+        raise InvalidInput("Between 0 and 3,650 days.", "min_remaining_shelf_life_days")
+    with uow:
+        fc = managed_fc(uow, actor, fc_id)
+        for name in RECEIVING_POLICY_FIELDS:
+            if name in changes:
+                setattr(fc, name, changes[name])
+        view = receiving_policy_view(fc)
+        uow.commit()
+        return view

@@ -39,7 +39,7 @@ def _require_stock_role(actor: Actor) -> None:
 
 def _lock_sku(uow: UnitOfWork, actor: Actor, sku_id: int) -> Sku:
     sku = visible_sku(uow, actor, sku_id)
-    uow.session.execute(select(Sku.id).where(Sku.id == sku.id).with_for_update())
+    lock_sku(uow, sku)
     return sku
 
 
@@ -170,6 +170,91 @@ def _record(
     return movement
 
 
+def lock_sku(uow: UnitOfWork, sku: Sku) -> None:
+    """Serialise stock changes of one SKU (row lock on PostgreSQL; SQLite writes one at a time)."""
+    uow.session.execute(select(Sku.id).where(Sku.id == sku.id).with_for_update())
+
+
+def transfer(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    sku: Sku,
+    lot: Lot | None,
+    source: Location,
+    destination: Location,
+    quantity: int,
+    reason: MovementReason,
+    reference: str,
+    note: str = "",
+    key: str | None = None,
+) -> StockMovement:
+    """Move unreserved units between two bins and write the ledger line; the SKU is locked."""
+    from_balance = _balance(uow, source, sku, lot)
+    if from_balance is None:
+        raise InsufficientStock(
+            f"Bin {source.code} holds none of {sku.code}"
+            + (f" lot {lot.lot_number}." if lot else "."),
+            "quantity",
+        )
+    to_balance = _balance(uow, destination, sku, lot)
+    _store(uow, from_balance, source, sku, lot, _quantities(from_balance).take(quantity))
+    _store(uow, to_balance, destination, sku, lot, _quantities(to_balance).put(quantity))
+    return _record(
+        uow,
+        actor,
+        fc_id=source.fc_id,
+        sku=sku,
+        lot=lot,
+        source=source,
+        destination=destination,
+        quantity=quantity,
+        reason=reason,
+        reference=reference,
+        note=note,
+        key=key,
+    )
+
+
+def post_gain(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    sku: Sku,
+    lot: Lot | None,
+    location: Location,
+    quantity: int,
+    reason: MovementReason,
+    reference: str,
+    note: str = "",
+    key: str | None = None,
+) -> StockMovement:
+    """Units coming into the FC (a receipt): balance up and one ledger line; the SKU is locked."""
+    balance = _balance(uow, location, sku, lot)
+    _store(uow, balance, location, sku, lot, _quantities(balance).put(quantity))
+    return _record(
+        uow,
+        actor,
+        fc_id=location.fc_id,
+        sku=sku,
+        lot=lot,
+        source=None,
+        destination=location,
+        quantity=quantity,
+        reason=reason,
+        reference=reference,
+        note=note,
+        key=key,
+    )
+
+
+def lot_for_gain(
+    uow: UnitOfWork, sku: Sku, lot_number: str | None, expiry: date | None
+) -> Lot | None:
+    """The lot that incoming units belong to, recorded now if it is new."""
+    return _lot_for_gain(uow, sku, lot_number, expiry)
+
+
 def move_stock(
     uow: UnitOfWork, actor: Actor, command: MoveStock, key: str | None
 ) -> tuple[dict[str, Any], bool]:
@@ -190,24 +275,9 @@ def move_stock(
             )
         _check_temperature(sku, destination, "to_location_id")
         lot = _find_lot(uow, sku, command.lot_number)
-        from_balance = _balance(uow, source, sku, lot)
-        if from_balance is None:
-            raise InsufficientStock(
-                f"Bin {source.code} holds none of {sku.code}"
-                + (f" lot {lot.lot_number}." if lot else "."),
-                "quantity",
-            )
-        to_balance = _balance(uow, destination, sku, lot)
-        _store(
-            uow, from_balance, source, sku, lot, _quantities(from_balance).take(command.quantity)
-        )
-        _store(
-            uow, to_balance, destination, sku, lot, _quantities(to_balance).put(command.quantity)
-        )
-        movement = _record(
+        movement = transfer(
             uow,
             actor,
-            fc_id=source.fc_id,
             sku=sku,
             lot=lot,
             source=source,

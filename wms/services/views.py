@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from wms.db.models import (
+    Carton,
+    Consignment,
+    ConsignmentLine,
+    Discrepancy,
     FulfillmentCenter,
     Location,
     Lot,
     Merchant,
+    MoveTask,
+    Receipt,
     Sku,
     StockBalance,
     StockMovement,
     User,
     Zone,
 )
+from wms.domain.consignments import convert
 from wms.domain.identifiers import location_check_code
 
 
@@ -96,6 +104,9 @@ def sku_view(sku: Sku) -> dict[str, Any]:
         "hs_code": sku.hs_code,
         "declared_value": str(sku.declared_value),
         "declared_currency": sku.declared_currency,
+        "hazardous": sku.hazardous,
+        "high_value": sku.high_value,
+        "velocity_class": str(sku.velocity_class),
         "created_at": iso(sku.created_at),
         "updated_at": iso(sku.updated_at),
     }
@@ -160,4 +171,182 @@ def user_view(user: User) -> dict[str, Any]:
         "merchant_id": user.merchant_id,
         "fc_ids": sorted(fc.id for fc in user.fcs),
         "locale": user.locale,
+    }
+
+
+Received = dict[tuple[int, str | None], dict[str, int]]
+
+
+def asn_line_view(
+    line: ConsignmentLine, rate: Any, received: Received | None = None
+) -> dict[str, Any]:
+    total = line.unit_value_thb * line.quantity
+    view = {
+        "line_number": line.line_number,
+        "sku_id": line.sku_id,
+        "sku_code": line.sku.code,
+        "sku_name_en": line.sku.name_en,
+        "sku_name_th": line.sku.name_th,
+        "gtin": line.sku.gtin,
+        "quantity": line.quantity,
+        "lot_number": line.lot_number,
+        "expiry_date": iso(line.expiry_date),
+        "hs_code": line.hs_code,
+        "unit_value_thb": str(line.unit_value_thb),
+        "value_thb": str(total),
+        "value_fc": str(convert(total, rate)),
+    }
+    if received is not None:
+        counts = received.get((line.sku_id, line.lot_number), {"good": 0, "damaged": 0})
+        view["received_good"] = counts["good"]
+        view["received_damaged"] = counts["damaged"]
+    return view
+
+
+def carton_view(carton: Carton) -> dict[str, Any]:
+    return {
+        "id": carton.id,
+        "sscc": carton.sscc,
+        "generated": carton.generated,
+        "gross_weight_g": carton.gross_weight_g,
+        "dimensions_mm": [carton.length_mm, carton.width_mm, carton.height_mm]
+        if carton.length_mm and carton.width_mm and carton.height_mm
+        else None,
+        "received_at": iso(carton.received_at),
+        "contents": [
+            {
+                "line_number": item.line.line_number,
+                "sku_code": item.line.sku.code,
+                "lot_number": item.line.lot_number,
+                "quantity": item.quantity,
+            }
+            for item in carton.contents
+        ],
+    }
+
+
+def discrepancy_view(discrepancy: Discrepancy) -> dict[str, Any]:
+    return {
+        "id": discrepancy.id,
+        "receipt_id": discrepancy.receipt_id,
+        "consignment_id": discrepancy.consignment_id,
+        "consignment_reference": (
+            discrepancy.consignment.reference if discrepancy.consignment else None
+        ),
+        "fc_id": discrepancy.fc_id,
+        "merchant_id": discrepancy.merchant_id,
+        "kind": str(discrepancy.kind),
+        "sku_id": discrepancy.sku_id,
+        "sku_code": discrepancy.sku.code,
+        "sku_name_en": discrepancy.sku.name_en,
+        "sku_name_th": discrepancy.sku.name_th,
+        "lot_number": discrepancy.lot_number,
+        "expected": discrepancy.expected,
+        "received": discrepancy.received,
+        "resolution": discrepancy.resolution,
+        "resolution_note": discrepancy.resolution_note,
+        "resolved_at": iso(discrepancy.resolved_at),
+        "created_at": iso(discrepancy.created_at),
+    }
+
+
+def consignment_view(
+    consignment: Consignment,
+    *,
+    received: Received | None = None,
+    discrepancies: list[Discrepancy] | None = None,
+    detail: bool = False,
+) -> dict[str, Any]:
+    lines = consignment.lines
+    value_thb = sum((line.unit_value_thb * line.quantity for line in lines), Decimal(0))
+    view: dict[str, Any] = {
+        "id": consignment.id,
+        "reference": consignment.reference,
+        "merchant_id": consignment.merchant_id,
+        "fc_id": consignment.fc_id,
+        "status": str(consignment.status),
+        "mode": str(consignment.mode),
+        "border_crossing": consignment.border_crossing,
+        "origin_name": consignment.origin_name,
+        "origin_address": consignment.origin_address,
+        "origin_country": consignment.origin_country,
+        "carrier": consignment.carrier,
+        "tracking_number": consignment.tracking_number,
+        "eta": iso(consignment.eta),
+        "form_d_reference": consignment.form_d_reference,
+        "customs_declaration_number": consignment.customs_declaration_number,
+        "fc_currency": consignment.fc_currency,
+        "exchange_rate": str(consignment.exchange_rate.normalize()),
+        "exchange_rate_date": iso(consignment.exchange_rate_date),
+        "declared_value_thb": str(value_thb),
+        "declared_value_fc": str(convert(value_thb, consignment.exchange_rate)),
+        "units": sum(line.quantity for line in lines),
+        "line_count": len(lines),
+        "carton_count": len(consignment.cartons),
+        "note": consignment.note,
+        "created_at": iso(consignment.created_at),
+        "updated_at": iso(consignment.updated_at),
+    }
+    if detail:
+        view["lines"] = [
+            asn_line_view(line, consignment.exchange_rate, received or {}) for line in lines
+        ]
+        view["cartons"] = [carton_view(carton) for carton in consignment.cartons]
+        view["timeline"] = [
+            {
+                "from_status": str(event.from_status) if event.from_status else None,
+                "status": str(event.to_status),
+                "by": event.actor.name if event.actor else "system",
+                "note": event.note,
+                "at": iso(event.created_at),
+            }
+            for event in consignment.events
+        ]
+        view["discrepancies"] = [discrepancy_view(item) for item in discrepancies or []]
+    return view
+
+
+def receipt_view(receipt: Receipt, progress: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": receipt.id,
+        "fc_id": receipt.fc_id,
+        "merchant_id": receipt.merchant_id,
+        "consignment_id": receipt.consignment_id,
+        "consignment_reference": receipt.consignment.reference if receipt.consignment else None,
+        "status": str(receipt.status),
+        "blind": receipt.consignment_id is None,
+        "expects_cartons": bool(receipt.consignment and receipt.consignment.cartons),
+        "current_carton": receipt.current_carton.sscc if receipt.current_carton else None,
+        "receiving_location_code": receipt.receiving_location.code,
+        "started_at": iso(receipt.started_at),
+        "closed_at": iso(receipt.closed_at),
+        "progress": progress,
+    }
+
+
+def task_view(task: MoveTask) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "fc_id": task.fc_id,
+        "kind": str(task.kind),
+        "status": str(task.status),
+        "merchant_id": task.merchant_id,
+        "sku_id": task.sku_id,
+        "sku_code": task.sku.code,
+        "sku_name_en": task.sku.name_en,
+        "sku_name_th": task.sku.name_th,
+        "gtin": task.sku.gtin,
+        "lot_number": task.lot.lot_number if task.lot else None,
+        "expiry_date": iso(task.lot.expiry_date) if task.lot else None,
+        "quantity": task.quantity,
+        "from_location_code": task.from_location.code,
+        "suggested_location_code": (
+            task.suggested_location.code if task.suggested_location else None
+        ),
+        "to_location_code": task.to_location.code if task.to_location else None,
+        "override_reason": task.override_reason,
+        "receipt_id": task.receipt_id,
+        "plan_id": task.plan_id,
+        "created_at": iso(task.created_at),
+        "done_at": iso(task.done_at),
     }
