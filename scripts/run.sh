@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets everything up (virtualenv, packages, SQLite database, migrations, demo data) and serves
-# the app at http://127.0.0.1:5000.
+# the app at http://127.0.0.1:5000, with the outbox relay beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +11,8 @@ export FLASK_APP="wms.app:create_app()"
 echo
 echo "Pavilion WMS: http://127.0.0.1:${WMS_PORT:-5000}  (API docs: /api/v1/docs)"
 echo
-exec .venv/bin/flask run --host 127.0.0.1 --port "${WMS_PORT:-5000}"
+# The outbox relay (merchant webhooks) runs beside the web server and stops with it.
+.venv/bin/flask wms relay &
+RELAY_PID=$!
+trap 'kill "$RELAY_PID" 2>/dev/null || true' EXIT
+.venv/bin/flask run --host 127.0.0.1 --port "${WMS_PORT:-5000}"

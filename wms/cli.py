@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 from flask import current_app
@@ -82,3 +83,19 @@ def create_user(
     )
     current_app.logger.info("created user %s", user["email"])
     click.echo(f"created {user['role']} {user['email']}")
+
+
+@wms_cli.command("relay")
+@click.option("--once", is_flag=True, help="Deliver what is due once, then exit.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds.")
+def relay(once: bool, interval: float) -> None:
+    """Deliver outbox events (merchant webhooks), retrying with backoff; runs until stopped."""
+    from wms.services.outbox import deliver_webhooks
+
+    while True:
+        counts = deliver_webhooks(wiring().uow())
+        if any(counts.values()):
+            click.echo(" ".join(f"{name}={count}" for name, count in counts.items()))
+        if once:
+            return
+        time.sleep(interval)

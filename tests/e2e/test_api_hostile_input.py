@@ -91,6 +91,7 @@ def _valid_bodies(api, spec):
         ("/receipts/{receipt_id}/scans", "post"): {"scan": "]C1" + "0" * 16 + "1"},
         ("/tasks/{task_id}/complete", "post"): {"scan": location["code"]},
         ("/discrepancies/{discrepancy_id}/resolve", "post"): {"resolution": "accepted"},
+        ("/webhook", "put"): {"url": "http://127.0.0.1:9/hook"},
         ("/slotting-plans", "post"): {"fc_id": fc, "time_limit_s": 0.5, "max_moves": 5},
         ("/auth/tokens", "post"): {"email": ADMIN, "password": "whatever-1"},
         ("/fcs", "post"): {

@@ -45,6 +45,9 @@ def init_api(app: Flask) -> WmsApi:
     api.register_blueprint(
         consignments.rates_blp, url_prefix=API_PREFIX + consignments.RATES_PREFIX
     )
+    api.register_blueprint(
+        consignments.webhooks_blp, url_prefix=API_PREFIX + consignments.WEBHOOKS_PREFIX
+    )
     api.register_blueprint(receiving.tasks_blp, url_prefix=API_PREFIX + receiving.TASKS_PREFIX)
     api.register_blueprint(
         receiving.discrepancies_blp, url_prefix=API_PREFIX + receiving.DISCREPANCIES_PREFIX

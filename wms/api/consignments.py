@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Response
 from flask_smorest import Blueprint
+from marshmallow import fields, validate
 
 from wms.api.catalogue import csv_text
 from wms.api.inbound_schemas import (
@@ -27,12 +28,12 @@ from wms.api.inbound_schemas import (
     StatusChangeSchema,
     TransportSchema,
 )
-from wms.api.schemas import QueryId
+from wms.api.schemas import QueryId, WmsSchema
 from wms.api.security import BEARER, authenticated, current_actor
 from wms.bootstrap import new_uow
 from wms.domain.consignments import AsnLine, CartonPlan, ConsignmentStatus
 from wms.domain.errors import InvalidInput
-from wms.services import consignments, customs
+from wms.services import consignments, customs, outbox
 from wms.services.consignments import AsnRejected
 from wms.services.customs import Paper
 from wms.services.paging import PageRequest
@@ -43,6 +44,37 @@ blp = Blueprint(
 )
 rates_blp = Blueprint("exchange_rates", __name__, description="THB exchange rates per currency.")
 RATES_PREFIX = "/exchange-rates"
+
+
+webhooks_blp = Blueprint(
+    "webhooks", __name__, description="Where a merchant hears of its consignments' changes."
+)
+WEBHOOKS_PREFIX = "/webhook"
+
+
+class WebhookSchema(WmsSchema):
+    url = fields.String(required=True, allow_none=True, validate=validate.Length(max=500))
+
+
+class WebhookOutSchema(WmsSchema):
+    url = fields.String(allow_none=True)
+    secret = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "HMAC-SHA256 key: shown once. Verify X-Pavilion-Signature = "
+            "'sha256=' + hex(HMAC(secret, X-Pavilion-Timestamp + '.' + body))."
+        },
+    )
+
+
+@webhooks_blp.route("", methods=["PUT"])
+@webhooks_blp.doc(security=BEARER)
+@webhooks_blp.arguments(WebhookSchema)
+@webhooks_blp.response(200, WebhookOutSchema)
+@authenticated
+def set_webhook(data: dict[str, Any]) -> dict[str, Any]:
+    """Set (or, with null, remove) your webhook URL; each call issues a new signing secret."""
+    return outbox.configure_webhook(new_uow(), current_actor(), data["url"])
 
 
 class ArrivalsArgs(DockScheduleArgs):

@@ -15,7 +15,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from wms.domain.catalogue import LocationStatus, TemperatureClass, ZonePurpose
+from wms.domain.catalogue import LocationStatus, TemperatureClass, VelocityClass, ZonePurpose
 from wms.domain.commands import AdjustStock, MoveStock
 from wms.domain.layout import RackLayout
 from wms.domain.stock import ADJUSTMENT_REASONS, MovementReason
@@ -273,6 +273,9 @@ class SkuSchema(WmsSchema):
     declared_currency = fields.String(
         load_default="THB", validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code.")
     )
+    hazardous = fields.Boolean(load_default=False)
+    high_value = fields.Boolean(load_default=False)
+    velocity_class = Choice(VelocityClass, load_default=VelocityClass.C.value)
     created_at = IsoDateTime(dump_only=True)
     updated_at = IsoDateTime(dump_only=True)
 
@@ -280,6 +283,8 @@ class SkuSchema(WmsSchema):
     def to_details(self, data: dict[str, Any], partial: bool | Any = False, **_: Any) -> Any:
         if "temperature_class" in data:
             data["temperature_class"] = TemperatureClass(data["temperature_class"])
+        if "velocity_class" in data:
+            data["velocity_class"] = VelocityClass(data["velocity_class"])
         if partial:
             return data
         return details_from_mapping(data)

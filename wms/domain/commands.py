@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from wms.domain.catalogue import TemperatureClass
+from wms.domain.catalogue import TemperatureClass, VelocityClass
 from wms.domain.stock import MovementReason
 
 
@@ -67,4 +67,7 @@ class SkuDetails:
     hs_code: str = ""
     declared_value: Decimal = Decimal("0")
     declared_currency: str = "THB"
+    hazardous: bool = False
+    high_value: bool = False
+    velocity_class: VelocityClass = VelocityClass.C
     merchant_id: int | None = None

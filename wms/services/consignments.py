@@ -407,7 +407,8 @@ def _build_cartons(
             carton.contents.append(CartonContent(line=line, quantity=quantity))
         if good:
             built.append(carton)
-    if any(plan.contents for plan in cartons):
+    refused = len(built) < len(cartons)
+    if any(plan.contents for plan in cartons) and not refused:
         for line in lines:
             if packed[line.line_number] != line.quantity:
                 errors.append(

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from sqlalchemy import select
 from wms.db.base import utcnow
 from wms.db.models import Merchant, OutboxEvent
 from wms.db.unit_of_work import UnitOfWork
+from wms.domain.actors import Actor
+from wms.domain.errors import InvalidInput, PermissionDenied
 from wms.domain.outbox import (
     EVENT_HEADER,
     MAX_ATTEMPTS,
@@ -157,3 +161,22 @@ def deliver_webhooks(
                 held_back.add(merchant_id)
         uow.commit()
     return counts
+
+
+def configure_webhook(uow: UnitOfWork, actor: Actor, url: str | None) -> dict[str, Any]:
+    """Set (or with None, remove) the merchant's webhook URL; a new signing secret is returned
+    once and only its holder can verify the signatures from then on."""
+    if not actor.is_merchant or actor.merchant_id is None:
+        raise PermissionDenied("Merchants set their own webhook.")
+    if url is not None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
+            raise InvalidInput("An http(s) URL of at most 500 characters.", "url")
+    with uow:
+        merchant = uow.session.get(Merchant, actor.merchant_id)
+        assert merchant is not None
+        merchant.webhook_url = url
+        merchant.webhook_secret = secrets.token_hex(32) if url else None
+        result = {"url": merchant.webhook_url, "secret": merchant.webhook_secret}
+        uow.commit()
+        return result
