@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import BadRequest
 
 from wms.api import init_api
 from wms.api.errors import domain_error_response, is_api_request, unexpected_error_response
@@ -59,6 +60,9 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> object:
+        if isinstance(error, RecursionError) and request.is_json:
+            # The JSON parser gives up on a body nested thousands deep: that is bad input.
+            return app.handle_http_exception(BadRequest("The JSON body is nested too deeply."))
         if is_api_request():
             return unexpected_error_response(error)
         return render_unexpected_error(error)

@@ -206,3 +206,17 @@ def test_a_reslotting_plan_is_reviewed_and_released_as_move_tasks(api_as):
     assert {t["sku_code"] for t in tasks} <= moved
     assert manager.post(f"/slotting-plans/{plan['id']}/release").status_code == 409
     assert error_fields(manager.post("/slotting-plans", {"fc_id": fc, "time_limit_s": 500}))
+
+
+def test_unreadable_csv_files_are_refused_not_crashed(api_as):
+    merchant = api_as(CHABATEA)
+    cid = draft(merchant, fc_ids(api_as(MANAGER_KUL1))["KUL1"])["id"]
+    huge_cell = "sku_code,quantity\n" + "x" * 200_000 + ",1\n"
+    for text in (huge_cell, "sku_code,quantity\nA\x00B,1\n"):
+        response = upload(merchant, cid, text)
+        assert response.status_code == 422
+        assert "file" in error_fields(response)
+    response = merchant.post(
+        "/skus/import", data=huge_cell.encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert response.status_code == 422

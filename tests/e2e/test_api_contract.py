@@ -156,3 +156,14 @@ def test_docs_page_lists_every_endpoint(client, spec):
     html = page.get_data(as_text=True)
     for path, method, _ in spec_operations(spec):
         assert f'id="{method.upper()}-/api/v1{path}"' in html
+
+
+def test_deeply_nested_json_is_a_400(api_as):
+    api = api_as(ADMIN)
+    response = api.client.post(
+        "/api/v1/consignments",
+        data=b"[" * 100_000,
+        headers={"Authorization": f"Bearer {api.token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]["status"] == 400

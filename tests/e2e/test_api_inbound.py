@@ -227,3 +227,34 @@ def test_a_consignment_goes_from_draft_to_put_away(api_as, uow):
 def other_bin_for(staff, task):
     options = staff.get(f"/tasks/{task['id']}").get_json()["options"]
     return next(o["code"] for o in options if o["code"] != task["suggested_location_code"])
+
+
+def test_stock_waiting_on_the_dock_or_in_quarantine_is_not_available_to_sell(api_as, uow):
+    from wms.domain.actors import Actor, Role
+    from wms.services.stock import available_by_fc
+
+    merchant, staff = api_as(SIAMFRUIT), api_as(STAFF_KUL1)
+    fc_id = fc_ids(api_as(MANAGER_KUL1))["KUL1"]
+    mango = sku_by_code(merchant, "SF-MANGO-200")
+    me = merchant.get("/auth/me").get_json()
+    actor = Actor(me["id"], Role.MERCHANT, merchant_id=me["merchant_id"])
+
+    def mango_in_kul1():
+        return next(
+            r
+            for r in available_by_fc(uow, actor)
+            if r["fc_id"] == fc_id and r["sku_code"] == mango["code"]
+        )
+
+    before = mango_in_kul1()
+    rid = staff.post(
+        "/receipts/blind", {"fc_id": fc_id, "merchant_id": mango["merchant_id"]}, key=new_key()
+    ).get_json()["id"]
+    raw = gs1_item(mango["gtin"], TODAY + timedelta(days=300), "AVAIL1")
+    staff.post(f"/receipts/{rid}/scans", {"scan": raw, "quantity": 4}, key=new_key())
+    staff.post(f"/receipts/{rid}/scans", {"scan": raw, "damaged": True}, key=new_key())
+    assert staff.post(f"/receipts/{rid}/close", key=new_key()).status_code == 200
+    after = mango_in_kul1()
+    assert after["on_hand"] == before["on_hand"] + 5
+    assert after["held"] == before["held"] + 5
+    assert after["available"] == before["available"]

@@ -1,8 +1,8 @@
 """Consignment status rules, SSCC check digits, and what a receipt finds against its ASN."""
 
 from datetime import date, timedelta
-from itertools import pairwise
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import request
@@ -106,9 +108,21 @@ def csv_text() -> str:
     if not raw:
         raise InvalidInput("Send the CSV as the body (text/csv) or as a 'file' upload.", "file")
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidInput("The CSV must be UTF-8.", "file") from error
+    if "\x00" in text:
+        raise InvalidInput("The CSV contains a NUL character.", "file")
+    return text
+
+
+@contextmanager
+def readable_csv() -> Iterator[None]:
+    """Turn the csv module's own errors (a cell too large, a stray quote) into a 422."""
+    try:
+        yield
+    except csv.Error as error:
+        raise InvalidInput(f"The CSV cannot be read: {error}.", "file") from error
 
 
 def read_sku_rows(
@@ -160,7 +174,8 @@ def read_sku_rows(
 @authenticated
 def import_skus(args: dict[str, Any]) -> Any:
     """Create or update many SKUs from a CSV file, all or nothing."""
-    rows, rejected = read_sku_rows(csv_text(), args.get("merchant_id"))
+    with readable_csv():
+        rows, rejected = read_sku_rows(csv_text(), args.get("merchant_id"))
     report = catalogue.import_skus(
         new_uow(), current_actor(), rows, rejected, dry_run=args["dry_run"]
     )

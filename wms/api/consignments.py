@@ -13,7 +13,7 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from wms.api.catalogue import csv_text
+from wms.api.catalogue import csv_text, readable_csv
 from wms.api.inbound_schemas import (
     AsnImportReportSchema,
     AsnSchema,
@@ -219,7 +219,8 @@ def replace_asn(data: dict[str, Any], consignment_id: int) -> dict[str, Any]:
 @authenticated
 def upload_asn(consignment_id: int) -> Any:
     """Replace a draft's ASN from a CSV file."""
-    sheet = read_asn_csv(csv_text())
+    with readable_csv():
+        sheet = read_asn_csv(csv_text())
     report: dict[str, Any] = {
         "applied": False,
         "rows": sheet.rows,

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from wms.db.base import utcnow
-from wms.db.models import Location, Lot, Sku, StockBalance, StockMovement
+from wms.db.models import Location, Lot, Sku, StockBalance, StockMovement, Zone
 from wms.db.unit_of_work import UnitOfWork
 from wms.domain.actors import Actor
 from wms.domain.catalogue import LocationStatus, ZonePurpose
@@ -417,3 +417,49 @@ def list_movements(
                 | (StockMovement.to_location_id == location_id)
             )
         return paginate(uow.session, query, page, movement_view)
+
+
+UNSELLABLE = (ZonePurpose.QUARANTINE, ZonePurpose.RECEIVING)
+
+
+def available_by_fc(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+    """Per FC and SKU: units on hand, reserved, held back (quarantine, not yet put away) and
+    available to sell (on hand − reserved − held back), for the SKUs the actor may see."""
+    with uow:
+        held = func.sum(case((Zone.purpose.in_(UNSELLABLE), StockBalance.on_hand), else_=0))
+        query = (
+            select(
+                StockBalance.fc_id,
+                Sku.id,
+                Sku.code,
+                Sku.name_en,
+                Sku.name_th,
+                func.sum(StockBalance.on_hand),
+                func.sum(StockBalance.reserved),
+                held,
+                func.count(func.distinct(StockBalance.lot_id)),
+            )
+            .join(Sku, Sku.id == StockBalance.sku_id)
+            .join(Location, Location.id == StockBalance.location_id)
+            .join(Zone, Zone.id == Location.zone_id)
+            .group_by(StockBalance.fc_id, Sku.id, Sku.code, Sku.name_en, Sku.name_th)
+            .order_by(StockBalance.fc_id, Sku.code)
+        )
+        query = _scope_to_actor(query, actor, StockBalance.fc_id)
+        return [
+            {
+                "fc_id": fc_id,
+                "sku_id": sku_id,
+                "sku_code": code,
+                "sku_name_en": name_en,
+                "sku_name_th": name_th,
+                "on_hand": int(on_hand),
+                "reserved": int(reserved),
+                "held": int(held_units),
+                "available": max(int(on_hand) - int(reserved) - int(held_units), 0),
+                "lots": int(lots),
+            }
+            for fc_id, sku_id, code, name_en, name_th, on_hand, reserved, held_units, lots in (
+                uow.session.execute(query)
+            )
+        ]

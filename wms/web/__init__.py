@@ -27,6 +27,7 @@ CONTENT_SECURITY_POLICY = (
 def init_web(app: Flask) -> None:
     """Register the web pages, translations and CSRF protection."""
     from scanners.ui import blueprint as scanner_blueprint
+    from wms.web.inbound import blueprint as inbound_blueprint
     from wms.web.pages import blueprint as pages_blueprint
 
     settings = app.extensions[EXTENSION].settings
@@ -81,6 +82,7 @@ def init_web(app: Flask) -> None:
     app.add_template_filter(purpose_label)
     app.add_template_filter(temperature_label)
     app.register_blueprint(pages_blueprint)
+    app.register_blueprint(inbound_blueprint)
     app.register_blueprint(scanner_blueprint)
 
 
