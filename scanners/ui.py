@@ -367,7 +367,10 @@ def start_receipt() -> tuple[Response, int]:
     """Open (or continue) the receipt of the scanned consignment or carton: {scan}."""
     scan = _scan_of(_body())
     receipt, replayed = receiving_flow.start(actor_of_request(), scan, _key())
-    message = _("Receiving %(reference)s.", reference=receipt["consignment_reference"] or "")
+    message = _(
+        "Receiving %(reference)s.",
+        reference=receipt["consignment_reference"] or receipt["current_carton"] or "",
+    )
     return _answer(receipt_for_page(receipt, message=message, replayed=replayed), replayed, 201)
 
 
