@@ -33,10 +33,10 @@ TEMPERATURES = frozenset({"ambient", "chilled", "frozen"})
 
 # Candidate pruning: each SKU may move to the faces nearest dispatch that fit it, to faces around
 # the one the greedy rule gives it, and to faces around its current one (counted in faces).
-_NEAREST_FACES = 8
-_GREEDY_WINDOW_FACES = 24
-_CURRENT_WINDOW_FACES = 8
-_NEAREST_FREE_FACES = 8
+_NEAREST_FACES = 32
+_GREEDY_WINDOW_FACES = 64
+_CURRENT_WINDOW_FACES = 16
+_NEAREST_FREE_FACES = 64
 
 # Integer objective: walking in millimetres per day dominates, then one unit per move (a move
 # must save walking), then a golden-zone tie-break that puts faster SKUs at waist height.
@@ -44,7 +44,6 @@ _UNITS_PER_M = 1000
 _WALK_WEIGHT = 64
 _MOVE_WEIGHT = 32
 _GOLDEN_WEIGHT = 31
-_ALWAYS_CP = False
 
 
 @dataclass(frozen=True)
@@ -178,32 +177,39 @@ def plan_slotting(
     if _keeps_slotted(greedy, current) and _allowed(greedy, current, max_moves):
         baselines.append(greedy)
     choices = [c for c in map(model.choice_of, baselines) if c is not None]
-    relaxed = model.flow(0)
-    proved = max_moves is None or model.moves(relaxed) <= max_moves
-    choices.append(relaxed if proved else model.within_moves(max_moves or 0, deadline))
-    hint = min(choices, key=model.objective)
-    solved: dict[int, int] | None = model.assignment_of(hint)
-    if _ALWAYS_CP or not proved:
+    limited, over, bound = model.within_moves(max_moves, deadline)
+    hint = min(*choices, limited, key=model.objective)
+    proved = model.objective(hint) <= bound
+    # The move limit left a gap the flow cannot close: CP-SAT searches from the best plan so
+    # far, first re-deciding only the SKUs that move on either side of the limit, then all.
+    neighbourhood = {i for i, (a, b) in enumerate(zip(hint, over, strict=True)) if a or b}
+    for free in (neighbourhood, None):
+        if proved or time.perf_counter() >= deadline:
+            break
         choice, proved = model.solve(
             hint,
+            bound=bound,
+            free=free,
             max_moves=max_moves,
-            time_limit_s=max(deadline - time.perf_counter(), 0.1),
+            deadline=deadline,
+            time_limit_s=time_limit_s,
             workers=workers,
             seed=seed,
         )
-        solved = None if choice is None else model.assignment_of(choice)
+        if choice is not None and model.objective(choice) <= model.objective(hint):
+            hint = choice
+    assignment = model.assignment_of(hint)
 
-    # Whatever the solver returned, keep the best of it and the valid baselines.
-    options = [(assignment, proved) for assignment in [solved] if assignment is not None]
-    options += [(assignment, False) for assignment in baselines]
-    walking = [expected_walking(assignment, skus, faces) for assignment, _ in options]
-    best = min(range(len(options)), key=lambda i: (walking[i], i))
-    assignment, proved = options[best]
-    moves = _ordered_moves(assignment, current, skus)
-    if not moves:
-        assignment = dict(current)
-    current_m = expected_walking(current, skus, faces)
+    # Costs are rounded to the millimetre in the model: check the baselines in metres.
     planned_m = expected_walking(assignment, skus, faces)
+    for baseline in baselines:
+        walking = expected_walking(baseline, skus, faces)
+        if walking < planned_m:
+            assignment, planned_m, proved = baseline, walking, False
+    moves = _ordered_moves(assignment, current, skus)
+    current_m = expected_walking(current, skus, faces)
+    if not moves:
+        assignment, planned_m = dict(current), current_m
     saving = current_m - planned_m
     status = "unchanged" if not moves else "optimal" if proved else "feasible"
     return SlottingPlan(
@@ -545,73 +551,96 @@ class _SlottingModel:
                 arc += 1
         return choice
 
-    def within_moves(self, max_moves: int, deadline: float) -> list[int]:
-        """A good choice moving at most `max_moves` SKUs: the move price is raised (bisection)
-        until the flow's plan fits the limit; the best plan that fits is kept."""
-        best = [0] * len(self.skus)  # everything stays
-        low, high = 0, max(
+    def within_moves(
+        self, max_moves: int | None, deadline: float
+    ) -> tuple[list[int], list[int], int]:
+        """Plans on both sides of the move limit, and a lower bound on any plan within it.
+
+        Without a limit (or when the best plan fits it) the flow is exact. Otherwise every move
+        is priced (Lagrangian relaxation) and the price bisected until the flow's plan fits.
+        Returns the best plan found that fits, the plan at the highest price that still moved
+        too many SKUs, and the bound: for any price p, flow(p) - p * max_moves is at most the
+        limited optimum, so a plan that fits with exactly `max_moves` moves is optimal.
+        """
+        free_moves = self.flow(0)
+        bound = self.objective(free_moves)
+        if max_moves is None or self.moves(free_moves) <= max_moves:
+            return free_moves, free_moves, bound
+        fits_limit, over = [0] * len(self.skus), free_moves  # everything stays; no limit
+        low, high = 0, 1 + max(
             (options[0].cost - o.cost for options in self.options for o in options[1:]),
             default=0,
-        ) + 1
+        )
         while high - low > 1 and time.perf_counter() < deadline:
             price = (low + high) // 2
             choice = self.flow(price)
-            if self.moves(choice) <= max_moves:
-                high = price
-                if self.objective(choice) < self.objective(best):
-                    best = choice
-            else:
-                low = price
-        return best
+            moves, value = self.moves(choice), self.objective(choice)
+            bound = max(bound, value + price * (moves - max_moves))
+            if moves > max_moves:
+                low, over = price, choice
+                continue
+            high = price
+            if value < self.objective(fits_limit):
+                fits_limit = choice
+            if moves == max_moves:
+                break
+        return fits_limit, over, bound
 
     def solve(
         self,
         hint: Sequence[int],
         *,
+        bound: int,
+        free: set[int] | None,
         max_moves: int | None,
+        deadline: float,
         time_limit_s: float,
         workers: int,
         seed: int,
     ) -> tuple[list[int] | None, bool]:
-        """CP-SAT's best choice from the hint (None if it found none), and whether proved."""
+        """CP-SAT's best choice from the hint (None if it found none), and whether it is proved
+        optimal. With `free`, only those SKUs may leave their hinted option."""
         model = cp_model.CpModel()
-        taken: list[list[cp_model.IntVar]] = []
+        taken: list[list[tuple[int, cp_model.IntVar]]] = []
         into: dict[int, list[cp_model.IntVar]] = defaultdict(list)
         moved: list[cp_model.IntVar] = []
         terms: list[tuple[cp_model.IntVar, int]] = []
         for i, options in enumerate(self.options):
             row = []
             for index, option in enumerate(options):
+                if free is not None and i not in free and index != hint[i]:
+                    continue
                 var = model.new_bool_var(f"x{i}_{index}")
-                row.append(var)
+                row.append((index, var))
                 terms.append((var, option.cost))
                 if option.group is not None:
                     into[option.group].append(var)
                 if option.moved:
                     moved.append(var)
                 model.add_hint(var, hint[i] == index)
-            model.add_exactly_one(row)
+            model.add_exactly_one(var for _, var in row)
             taken.append(row)
         for g, variables in into.items():
             if len(variables) > len(self.groups[g].faces):
                 model.add(sum(variables) <= len(self.groups[g].faces))
         if max_moves is not None and len(moved) > max_moves:
             model.add(sum(moved) <= max_moves)
-        model.minimize(cp_model.LinearExpr.weighted_sum(*zip(*terms, strict=True)))
+        objective = cp_model.LinearExpr.weighted_sum(*zip(*terms, strict=True))
+        model.add(objective >= bound)
+        model.minimize(objective)
 
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = time_limit_s
+        # The deterministic limit keeps runs repeatable; the wall-clock one keeps the promise.
+        solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.05)
         solver.parameters.max_deterministic_time = time_limit_s
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, False
-        choice = [
-            next(index for index, var in enumerate(row) if solver.boolean_value(var))
-            for row in taken
-        ]
-        return choice, status == cp_model.OPTIMAL
+        choice = [next(index for index, var in row if solver.boolean_value(var)) for row in taken]
+        whole_model = free is None and status == cp_model.OPTIMAL
+        return choice, whole_model or self.objective(choice) <= bound
 
 
 def _ordered_moves(
