@@ -1,24 +1,31 @@
 """Re-slotting: reassign SKUs to pick faces to cut the expected daily walking to dispatch.
 
-Expected walking, the one measure used everywhere here (plan, baselines, bench):
+Expected walking, the one measure used everywhere here (plans, baselines, bench):
 
     sum over SKUs of picks_per_day * 2 * distance_m      (one round trip per pick)
 
 where `distance_m` is the one-way distance from dispatch to the SKU's pick face. A SKU with no
-pick face is picked from reserve storage, costed as the farthest pick face of the FC: a low
-estimate of a reserve trip, so slotting a SKU never looks worse than leaving it out.
+pick face is picked from reserve, costed as the farthest pick face of the FC: a low estimate of
+a reserve trip, so giving a SKU a face never looks worse than leaving it in reserve.
 
 Rules of a valid assignment: one SKU per pick face and at most one face per SKU; a SKU fits a
 face only with the same temperature class, within the face's volume and weight, and with the
 hazmat rule (hazardous SKUs only in hazmat faces, and hazmat faces only for hazardous SKUs). A
-plan keeps every SKU that has a face slotted; SKUs without a face may be given one.
+plan keeps every SKU that has a face in a face; SKUs without one may be given one.
 
-The plan comes from a CP-SAT model (OR-Tools) over a reduced set of candidates, warm-started
-from the current assignment and the greedy ABC baseline, and is never worse than either.
+The model: faces alike in zone, distance, capacity and golden flag form one group; each SKU
+either stays or moves to one of a few candidate groups (the nearest that fit it, the nearest
+with free faces, and those around its greedy and its current face). One CP-SAT boolean per
+option, exactly one per SKU, no group over its faces, at most `max_moves` moves; integer costs
+put walking first, then fewer moves, then fast SKUs in the golden zone. Without a binding move
+limit that model is a transportation problem, solved exactly as a min-cost flow. With one, the
+flow prices each move (Lagrangian relaxation): that gives plans on both sides of the limit and
+a lower bound, and when a gap is left CP-SAT searches from the best plan so far.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections import defaultdict
@@ -37,6 +44,8 @@ _NEAREST_FACES = 32
 _GREEDY_WINDOW_FACES = 64
 _CURRENT_WINDOW_FACES = 16
 _NEAREST_FREE_FACES = 64
+# Above this many options CP-SAT on one worker measured no progress on the whole model.
+_WHOLE_MODEL_MAX_OPTIONS = 10_000
 
 # Integer objective: walking in millimetres per day dominates, then one unit per move (a move
 # must save walking), then a golden-zone tie-break that puts faster SKUs at waist height.
@@ -85,11 +94,12 @@ class SlotMove:
 class SlottingPlan:
     """A proposed assignment, the moves that realise it, and the walking it saves per day.
 
-    `assignment` holds the SKUs that have a face in the plan. `moves` are ordered so that a face
-    is emptied before a SKU moves into it; only a cycle of moves (a swap) needs a staging spot,
-    for the first move of the cycle. `status` is "optimal" when the solver proved the plan best
-    among the candidate faces it was given, "feasible" when it stopped at its time limit, and
-    "unchanged" when no move is worth making. `solve_seconds` is the wall time of the planning.
+    `assignment` holds the SKUs that have a face in the plan (SKUs left in reserve are absent).
+    `moves` are ordered so that a face is emptied before a SKU moves into it; only a cycle of
+    moves (a swap) needs a staging spot, for the first move of the cycle. `status` is "optimal"
+    when the plan is proved best among the candidate faces the model offers each SKU,
+    "feasible" when the time limit came first, and "unchanged" when no move is worth making.
+    `solve_seconds` is the wall time of the whole planning.
     """
 
     assignment: dict[int, int]
@@ -157,8 +167,9 @@ def plan_slotting(
     `max_moves` SKUs' faces when given; never worse than the current assignment nor than the
     greedy ABC baseline (when that baseline keeps every slotted SKU and respects `max_moves`).
 
-    Deterministic for a given seed with one worker, unless the wall-clock limit cuts in first:
-    the solver also stops after `time_limit_s` units of its own deterministic time.
+    `time_limit_s` bounds the whole planning; a plan the flow proves optimal usually takes
+    well under a second. Deterministic for a given seed with one worker unless the wall clock
+    cuts in first: CP-SAT also stops after `time_limit_s` units of its deterministic time.
     """
     start = time.perf_counter()
     _validate(skus, faces)
@@ -178,16 +189,20 @@ def plan_slotting(
         baselines.append(greedy)
     choices = [c for c in map(model.choice_of, baselines) if c is not None]
     limited, over, bound = model.within_moves(max_moves, deadline)
-    hint = min(*choices, limited, key=model.objective)
-    proved = model.objective(hint) <= bound
+    incumbent = min(*choices, limited, key=model.objective)
+    proved = model.objective(incumbent) <= bound
     # The move limit left a gap the flow cannot close: CP-SAT searches from the best plan so
-    # far, first re-deciding only the SKUs that move on either side of the limit, then all.
-    neighbourhood = {i for i, (a, b) in enumerate(zip(hint, over, strict=True)) if a or b}
-    for free in (neighbourhood, None):
+    # far, first re-deciding only the SKUs that move on either side of the limit, then, on
+    # models small enough for it to help, every SKU.
+    neighbourhood = {i for i, (a, b) in enumerate(zip(incumbent, over, strict=True)) if a or b}
+    rounds: list[set[int] | None] = [neighbourhood]
+    if model.size <= _WHOLE_MODEL_MAX_OPTIONS:
+        rounds.append(None)
+    for free in rounds:
         if proved or time.perf_counter() >= deadline:
             break
         choice, proved = model.solve(
-            hint,
+            incumbent,
             bound=bound,
             free=free,
             max_moves=max_moves,
@@ -196,15 +211,15 @@ def plan_slotting(
             workers=workers,
             seed=seed,
         )
-        if choice is not None and model.objective(choice) <= model.objective(hint):
-            hint = choice
-    assignment = model.assignment_of(hint)
+        if choice is not None and model.objective(choice) <= model.objective(incumbent):
+            incumbent = choice
+    assignment = model.assignment_of(incumbent)
 
     # Costs are rounded to the millimetre in the model: check the baselines in metres.
     planned_m = expected_walking(assignment, skus, faces)
     for baseline in baselines:
         walking = expected_walking(baseline, skus, faces)
-        if walking < planned_m:
+        if walking < planned_m - 1e-6:
             assignment, planned_m, proved = baseline, walking, False
     moves = _ordered_moves(assignment, current, skus)
     current_m = expected_walking(current, skus, faces)
@@ -303,7 +318,7 @@ def _greedy(skus: Sequence[SlottedSku], faces: Sequence[PickFace]) -> dict[int, 
         while index < len(bucket) and bucket[index].id in taken:
             index += 1
         first_free[key] = index
-        for face in bucket[index:]:
+        for face in itertools.islice(bucket, index, None):
             if face.id not in taken and fits(sku, face):
                 taken.add(face.id)
                 assignment[sku.id] = face.id
@@ -383,16 +398,27 @@ class _SlottingModel:
         occupied = {sku.current_face for sku in self.skus}
         self.free = [sum(f not in occupied for f in group.faces) for group in self.groups]
         self.reserve_m = max((face.distance_m for face in faces), default=0.0)
-        self._fit_lists: dict[tuple[str, bool, frozenset[tuple[int, int]]], list[int]] = {}
+        self._fit_lists: dict[
+            tuple[str, bool, frozenset[tuple[int, int]]], tuple[list[int], dict[int, int]]
+        ] = {}
         ranked = sorted(self.skus, key=_sku_order)
         self.golden_penalty = {
             sku.id: round(_GOLDEN_WEIGHT * (len(ranked) - rank) / len(ranked))
             for rank, sku in enumerate(ranked)
         }
         self.options = [self._options(sku, anchors.get(sku.id)) for sku in self.skus]
+        self._arcs: tuple[np.ndarray, ...] | None = None
+        # Both solvers work in 64-bit integers (the flow scales costs by the node count).
+        costs = [option.cost for options in self.options for option in options]
+        nodes = len(self.skus) + len(self.groups) + 2
+        if costs and (max(costs) * nodes >= 2**62 or sum(costs) >= 2**62):
+            raise ValueError(
+                "picks_per_day times distance_m is too large to cost in millimetres per day;"
+                " check the units"
+            )
 
-    def _fitting_groups(self, sku: SlottedSku) -> list[int]:
-        """The groups the SKU fits, nearest first."""
+    def _fitting_groups(self, sku: SlottedSku) -> tuple[list[int], dict[int, int]]:
+        """The groups the SKU fits, nearest first, and the position of each in that list."""
         zone = (sku.temperature, sku.hazardous)
         capacities = frozenset(
             (volume, weight)
@@ -402,10 +428,11 @@ class _SlottingModel:
         key = (*zone, capacities)
         if key not in self._fit_lists:
             lists = self.zone_lists[zone]
-            self._fit_lists[key] = sorted(
+            fitting = sorted(
                 (g for capacity in capacities for g in lists[capacity]),
                 key=lambda g: (self.groups[g].distance_m, not self.groups[g].golden, g),
             )
+            self._fit_lists[key] = (fitting, {g: i for i, g in enumerate(fitting)})
         return self._fit_lists[key]
 
     def _window(self, fitting: list[int], around: int, size: int) -> list[int]:
@@ -421,8 +448,7 @@ class _SlottingModel:
 
     def _options(self, sku: SlottedSku, anchor_face: int | None) -> list[_Option]:
         """Staying put first, then the candidate groups the SKU may move to."""
-        fitting = self._fitting_groups(sku)
-        position = {g: i for i, g in enumerate(fitting)}
+        fitting, position = self._fitting_groups(sku)
         chosen: set[int] = set()
         covered = 0
         for g in fitting:
@@ -508,48 +534,44 @@ class _SlottingModel:
             assignment[sku_id] = next(free[g])
         return assignment
 
-    def flow(self, move_price: int) -> list[int]:
-        """The best choice with `move_price` added to every move, ignoring any move limit.
+    def _network(self) -> tuple[np.ndarray, ...]:
+        """Arcs of the flow network: SKU -> group -> sink, or SKU -> sink to stay in reserve."""
+        n, sink = len(self.skus), len(self.skus)
+        rows = [
+            (i, index, sink if o.group is None else n + 1 + o.group, o.cost, o.moved)
+            for i, options in enumerate(self.options)
+            for index, o in enumerate(options)
+        ]
+        sku, index, head, cost, moved = np.array(rows, dtype=np.int64).reshape(-1, 5).T
+        return sku, index, head, cost, moved
 
-        Without a move limit the model is a transportation problem, solved exactly as a
-        min-cost flow: SKU -> group -> sink, or SKU -> sink for staying in reserve.
-        """
-        n = len(self.skus)
-        sink = n
-        tails, heads, costs = [], [], []
-        for i, options in enumerate(self.options):
-            for option in options:
-                tails.append(i)
-                heads.append(sink if option.group is None else n + 1 + option.group)
-                costs.append(option.cost + (move_price if option.moved else 0))
-        arcs = len(tails)
-        tails += [n + 1 + g for g in range(len(self.groups))]
-        heads += [sink] * len(self.groups)
-        costs += [0] * len(self.groups)
-        capacities = [1] * arcs + [len(group.faces) for group in self.groups]
+    def flow(self, move_price: int) -> list[int]:
+        """The best choice with `move_price` added to every move, ignoring any move limit:
+        a min-cost flow, exact because the model without a move limit is a transportation
+        problem (SKUs supply one unit each, groups take as many as they have faces)."""
+        if self._arcs is None:
+            self._arcs = self._network()
+        sku, index, head, cost, moved = self._arcs
+        n, groups = len(self.skus), len(self.groups)
+        sizes = np.array([len(group.faces) for group in self.groups], dtype=np.int64)
         network = min_cost_flow.SimpleMinCostFlow()
         network.add_arcs_with_capacity_and_unit_cost(
-            np.array(tails, dtype=np.int32),
-            np.array(heads, dtype=np.int32),
-            np.array(capacities, dtype=np.int64),
-            np.array(costs, dtype=np.int64),
+            np.concatenate([sku, np.arange(n + 1, n + 1 + groups)]).astype(np.int32),
+            np.concatenate([head, np.full(groups, n)]).astype(np.int32),
+            np.concatenate([np.ones(len(sku), dtype=np.int64), sizes]),
+            np.concatenate([cost + move_price * moved, np.zeros(groups, dtype=np.int64)]),
         )
-        supplies = np.zeros(n + 1 + len(self.groups), dtype=np.int64)
+        supplies = np.zeros(n + 1 + groups, dtype=np.int64)
         supplies[:n] = 1
-        supplies[sink] = -n
+        supplies[n] = -n
         network.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
         status = network.solve()
         if status != network.OPTIMAL:
             raise RuntimeError(f"min-cost flow failed with status {status}")
-        used = network.flows(np.arange(arcs, dtype=np.int32))
-        choice = [0] * n
-        arc = 0
-        for i, options in enumerate(self.options):
-            for index in range(len(options)):
-                if used[arc]:
-                    choice[i] = index
-                arc += 1
-        return choice
+        used = network.flows(np.arange(len(sku), dtype=np.int32)) > 0
+        choice = np.zeros(n, dtype=np.int64)
+        choice[sku[used]] = index[used]
+        return [int(c) for c in choice]
 
     def within_moves(
         self, max_moves: int | None, deadline: float
@@ -567,9 +589,13 @@ class _SlottingModel:
         if max_moves is None or self.moves(free_moves) <= max_moves:
             return free_moves, free_moves, bound
         fits_limit, over = [0] * len(self.skus), free_moves  # everything stays; no limit
-        low, high = 0, 1 + max(
-            (options[0].cost - o.cost for options in self.options for o in options[1:]),
-            default=0,
+        low, high = (
+            0,
+            1
+            + max(
+                (options[0].cost - o.cost for options in self.options for o in options[1:]),
+                default=0,
+            ),
         )
         while high - low > 1 and time.perf_counter() < deadline:
             price = (low + high) // 2

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -151,9 +152,11 @@ def test_finds_the_optimum_of_a_tiny_instance(seed):
     assert plan.status in {"optimal", "unchanged"}
 
 
-@pytest.mark.parametrize(("seed", "max_moves"), [(s, m) for s in range(6) for m in (0, 1, 2)])
+# Many of these leave a gap between the priced-move flow and its bound that CP-SAT must close
+# (seeds 134, 141 and 156 with one move, for instance, where the best move is neither side's).
+@pytest.mark.parametrize(("seed", "max_moves"), [(s, m) for s in range(100, 160) for m in (1, 2)])
 def test_finds_the_optimum_of_a_tiny_instance_under_a_move_limit(seed, max_moves):
-    skus, faces = random_fc(random.Random(100 + seed), n_faces=7, n_skus=6)
+    skus, faces = random_fc(random.Random(seed), n_faces=7, n_skus=6)
     plan = plan_slotting(skus, faces, max_moves=max_moves)
     assert_valid(plan, skus, faces, max_moves)
     assert plan.planned_walking_m == pytest.approx(brute_force(skus, faces, max_moves), abs=0.01)
@@ -187,13 +190,12 @@ def test_a_short_time_limit_still_gives_a_valid_plan_no_worse_than_current():
     assert_valid(plan, skus, faces, max_moves=20)
 
 
-def test_same_seed_same_plan():
-    skus, faces = random_fc(random.Random(9), n_faces=300, n_skus=240)
-    first = plan_slotting(skus, faces, max_moves=30, seed=3)
-    second = plan_slotting(skus, faces, max_moves=30, seed=3)
-    assert first.assignment == second.assignment
-    assert first.moves == second.moves
-    assert first.status == second.status
+@pytest.mark.parametrize(("n_faces", "seed", "max_moves"), [(300, 9, 30), (80, 6, 1), (80, 3, 10)])
+def test_same_seed_same_plan(n_faces, seed, max_moves):
+    skus, faces = random_fc(random.Random(seed), n_faces=n_faces, n_skus=n_faces * 3 // 4)
+    first = plan_slotting(skus, faces, max_moves=max_moves, seed=3)
+    second = plan_slotting(skus, faces, max_moves=max_moves, seed=3)
+    assert first == dataclasses.replace(second, solve_seconds=first.solve_seconds)
 
 
 def test_leaves_an_optimal_assignment_unchanged():
@@ -318,7 +320,13 @@ def test_refuses_bad_options(options, message):
         plan_slotting([sku(1, 1, None)], [face(1, 1.0)], **options)
 
 
+def test_refuses_numbers_too_large_to_cost_exactly():
+    with pytest.raises(ValueError, match="too large"):
+        plan_slotting([sku(1, 1e12, 1)], [face(1, 1.0e6), face(2, 2.0)])
+
+
 def test_an_empty_fc_needs_no_plan():
+    assert plan_slotting([], []).status == "unchanged"
     plan = plan_slotting([], [face(1, 1.0)])
     assert plan.status == "unchanged"
     assert plan.assignment == {}
