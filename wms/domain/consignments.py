@@ -82,6 +82,13 @@ def check_may_set(actor: Actor, target: ConsignmentStatus) -> None:
         raise PermissionDenied(f"Status {target} is not set by {who}.", "status")
 
 
+def settable_statuses(actor: Actor, current: ConsignmentStatus) -> list[ConsignmentStatus]:
+    """The statuses this actor may move a consignment to from `current`, in journey order."""
+    may_set = MERCHANT_SETS if actor.role is Role.MERCHANT else WAREHOUSE_SETS
+    following = NEXT_STATUSES[current] & may_set
+    return [status for status in ConsignmentStatus if status in following]
+
+
 def convert(amount_thb: Decimal, rate: Decimal) -> Decimal:
     """A THB amount in the FC's currency at a recorded rate, rounded half up to 2 places."""
     return (amount_thb * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

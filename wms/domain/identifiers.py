@@ -33,6 +33,16 @@ def validate_gtin(value: str, field: str = "gtin") -> str:
     return gtin
 
 
+def gtin_forms(gtin: str) -> list[str]:
+    """The ways one GTIN may be written: GTIN-14 and its shorter forms without leading zeros."""
+    padded = gtin.zfill(14)
+    return [
+        padded[14 - length :]
+        for length in (14, 13, 12, 8)
+        if padded[: 14 - length].strip("0") == ""
+    ]
+
+
 def with_check_digit(body: str) -> str:
     """Append the GS1 check digit to a GTIN body (for generating demo and test GTINs)."""
     return body + str(gs1_check_digit(body))

@@ -33,7 +33,7 @@ from wms.db.models import (
     Sku,
 )
 from wms.db.unit_of_work import UnitOfWork
-from wms.domain.actors import Actor
+from wms.domain.actors import Actor, Role
 from wms.domain.consignments import (
     EDITABLE,
     ROAD_CROSSING,
@@ -177,7 +177,7 @@ def record_exchange_rate(
     uow: UnitOfWork, actor: Actor, currency: str, rate: Decimal, valid_from: date
 ) -> dict[str, Any]:
     """Record how many units of `currency` one THB buys from `valid_from` on."""
-    if actor.is_merchant or actor.role.value == "staff":
+    if actor.role not in (Role.ADMIN, Role.MANAGER):
         raise PermissionDenied("Admins and managers record exchange rates.")
     if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
         raise InvalidInput("An ISO 4217 code of three capital letters.", "currency")
@@ -461,7 +461,7 @@ def _record_status(
     note: str = "",
 ) -> None:
     """Append the status change to the timeline and to the outbox, in this transaction."""
-    previous = consignment.status if consignment.id is not None else None
+    previous = None if target is ConsignmentStatus.DRAFT else consignment.status
     consignment.status = target
     consignment.updated_at = utcnow()
     event = ConsignmentEvent(
@@ -527,7 +527,6 @@ def create_consignment(
         uow.session.flush()
         consignment.reference = f"CN-{fc.code}-{consignment.id:06d}"
         _replace_asn(uow, consignment, merchant, fc, lines, cartons)
-        consignment.status = ConsignmentStatus.DRAFT
         _record_status(uow, actor, consignment, ConsignmentStatus.DRAFT, "announced")
         uow.session.flush()
         result = _detail(uow, consignment)

@@ -15,7 +15,7 @@ from wms.db.base import utcnow
 from wms.db.models import FulfillmentCenter, Location, MoveTask, Sku, StockBalance, Zone
 from wms.db.unit_of_work import UnitOfWork
 from wms.domain.actors import Actor
-from wms.domain.catalogue import ZonePurpose
+from wms.domain.catalogue import LocationStatus, ZonePurpose
 from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from wms.domain.putaway import (
     BinContent,
@@ -113,7 +113,7 @@ def candidate_bins(
             distance_to_dispatch_m=abs(location.x - dispatch_x) + abs(location.y - dispatch_y),
             level=location.level,
             contents=tuple(contents[location.id]),
-            active=location.status.value == "active",
+            active=location.status is LocationStatus.ACTIVE,
         )
         for location in locations
     ]
@@ -123,12 +123,15 @@ def _policy(fc: FulfillmentCenter) -> MixingPolicy:
     return MixingPolicy(mix_lots=fc.mix_lots, mix_merchants=fc.mix_merchants)
 
 
-def suggest_bin(uow: UnitOfWork, task: MoveTask) -> Location | None:
-    """The best bin for a task's stock, or None when no bin can take it."""
-    fc = uow.session.get(FulfillmentCenter, task.fc_id)
-    assert fc is not None
-    ranked, _ = rank_bins(stock_to_store(task), candidate_bins(uow, fc.id), _policy(fc), limit=1)
-    return uow.session.get(Location, ranked[0].bin.location_id) if ranked else None
+def suggest_bins(uow: UnitOfWork, fc: FulfillmentCenter, tasks: list[MoveTask]) -> None:
+    """Set each task's suggested bin (None when no bin can take its stock), reading the FC's
+    bins and their contents once for all the tasks."""
+    bins = candidate_bins(uow, fc.id)
+    for task in tasks:
+        ranked, _ = rank_bins(stock_to_store(task), bins, _policy(fc), limit=1)
+        best = uow.session.get(Location, ranked[0].bin.location_id) if ranked else None
+        task.suggested_location_id = best.id if best else None
+        task.suggested_location = best
 
 
 def _visible_task(uow: UnitOfWork, actor: Actor, task_id: int) -> MoveTask:

@@ -35,7 +35,7 @@ from wms.domain.actors import Actor
 from wms.domain.catalogue import LocationStatus, ZonePurpose
 from wms.domain.consignments import RECEIVABLE, ConsignmentStatus
 from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from wms.domain.identifiers import validate_gtin, validate_sscc
+from wms.domain.identifiers import gtin_forms, validate_gtin, validate_sscc
 from wms.domain.receiving import (
     Condition,
     Counted,
@@ -51,7 +51,7 @@ from wms.services.consignments import next_sscc, set_status_by_receiving, visibl
 from wms.services.facilities import visible_fc
 from wms.services.idempotency import run_once
 from wms.services.outbox import emit
-from wms.services.putaway import suggest_bin
+from wms.services.putaway import suggest_bins
 from wms.services.stock import lock_sku, lot_for_gain, post_gain
 from wms.services.views import discrepancy_view, receipt_view, task_view
 
@@ -194,6 +194,31 @@ def _view(uow: UnitOfWork, receipt: Receipt) -> dict[str, Any]:
 # --- opening -------------------------------------------------------------------------------
 
 
+def _new_receipt(
+    uow: UnitOfWork,
+    actor: Actor,
+    fc: FulfillmentCenter,
+    merchant_id: int,
+    *,
+    consignment_id: int | None = None,
+    carton_id: int | None = None,
+) -> Receipt:
+    """An open receipt posting to the FC's receiving bin, and to quarantine for unfit units."""
+    receipt = Receipt(
+        fc_id=fc.id,
+        merchant_id=merchant_id,
+        consignment_id=consignment_id,
+        status=ReceiptStatus.OPEN,
+        receiving_location_id=_zone_bin(uow, fc, ZonePurpose.RECEIVING).id,
+        quarantine_location_id=_zone_bin(uow, fc, ZonePurpose.QUARANTINE).id,
+        current_carton_id=carton_id,
+        started_by=actor.user_id,
+        started_at=utcnow(),
+    )
+    uow.session.add(receipt)
+    return receipt
+
+
 def _start(uow: UnitOfWork, actor: Actor, consignment: Consignment) -> Receipt:
     if consignment.status not in RECEIVABLE:
         raise Conflict(
@@ -211,17 +236,7 @@ def _start(uow: UnitOfWork, actor: Actor, consignment: Consignment) -> Receipt:
     if consignment.status is not ConsignmentStatus.ARRIVED:
         raise Conflict(f"{consignment.reference} was already received.", "consignment_id")
     fc = consignment.fc
-    receipt = Receipt(
-        fc_id=fc.id,
-        merchant_id=consignment.merchant_id,
-        consignment_id=consignment.id,
-        status=ReceiptStatus.OPEN,
-        receiving_location_id=_zone_bin(uow, fc, ZonePurpose.RECEIVING).id,
-        quarantine_location_id=_zone_bin(uow, fc, ZonePurpose.QUARANTINE).id,
-        started_by=actor.user_id,
-        started_at=utcnow(),
-    )
-    uow.session.add(receipt)
+    receipt = _new_receipt(uow, actor, fc, consignment.merchant_id, consignment_id=consignment.id)
     set_status_by_receiving(uow, actor, consignment, ConsignmentStatus.RECEIVING)
     uow.session.flush()
     return receipt
@@ -293,18 +308,7 @@ def start_blind_receipt(
         carton = Carton(merchant_id=merchant.id, sscc=code, generated=sscc is None)
         uow.session.add(carton)
         uow.flush_unique("This SSCC was just used by another carton.", "sscc")
-        receipt = Receipt(
-            fc_id=fc.id,
-            merchant_id=merchant.id,
-            consignment_id=None,
-            status=ReceiptStatus.OPEN,
-            receiving_location_id=_zone_bin(uow, fc, ZonePurpose.RECEIVING).id,
-            quarantine_location_id=_zone_bin(uow, fc, ZonePurpose.QUARANTINE).id,
-            current_carton_id=carton.id,
-            started_by=actor.user_id,
-            started_at=utcnow(),
-        )
-        uow.session.add(receipt)
+        receipt = _new_receipt(uow, actor, fc, merchant.id, carton_id=carton.id)
         return _view(uow, receipt)
 
     payload = {"fc_id": fc_id, "merchant_id": merchant_id, "sscc": sscc}
@@ -353,16 +357,6 @@ def scan_carton(
     return run_once(
         uow, actor, key, "receiving.carton", {"receipt_id": receipt_id, "sscc": sscc}, perform
     )
-
-
-def gtin_forms(gtin: str) -> list[str]:
-    """The ways one GTIN may be written: GTIN-14 and its shorter forms without leading zeros."""
-    padded = gtin.zfill(14)
-    return [
-        padded[14 - length :]
-        for length in (14, 13, 12, 8)
-        if padded[: 14 - length].strip("0") == ""
-    ]
 
 
 def _sku_by_gtin(uow: UnitOfWork, merchant_id: int, gtin: str) -> Sku:
@@ -548,10 +542,7 @@ def close_receipt(
                 uow.session.add(task)
                 tasks.append(task)
         uow.session.flush()
-        for task in tasks:
-            best = suggest_bin(uow, task)
-            task.suggested_location_id = best.id if best else None
-            task.suggested_location = best
+        suggest_bins(uow, fc, tasks)
         discrepancies = [
             Discrepancy(
                 receipt_id=receipt.id,

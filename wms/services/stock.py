@@ -63,10 +63,10 @@ def _find_lot(uow: UnitOfWork, sku: Sku, lot_number: str | None) -> Lot | None:
     return lot
 
 
-def _lot_for_gain(
+def lot_for_gain(
     uow: UnitOfWork, sku: Sku, lot_number: str | None, expiry: date | None
 ) -> Lot | None:
-    """The lot that found or opening stock belongs to, recorded now if it is new."""
+    """The lot that incoming (received, found, opening) stock belongs to, recorded now if new."""
     if not sku.lot_tracked or not lot_number:
         return _find_lot(uow, sku, lot_number)
     lot = uow.session.scalar(select(Lot).where(Lot.sku_id == sku.id, Lot.lot_number == lot_number))
@@ -248,13 +248,6 @@ def post_gain(
     )
 
 
-def lot_for_gain(
-    uow: UnitOfWork, sku: Sku, lot_number: str | None, expiry: date | None
-) -> Lot | None:
-    """The lot that incoming units belong to, recorded now if it is new."""
-    return _lot_for_gain(uow, sku, lot_number, expiry)
-
-
 def move_stock(
     uow: UnitOfWork, actor: Actor, command: MoveStock, key: str | None
 ) -> tuple[dict[str, Any], bool]:
@@ -302,7 +295,7 @@ def adjust_stock(
     def perform() -> dict[str, Any]:
         sku = _lock_sku(uow, actor, command.sku_id)
         location = _usable_location(uow, actor, command.location_id, "location_id")
-        lot = _lot_for_gain(uow, sku, command.lot_number, command.expiry_date)
+        lot = lot_for_gain(uow, sku, command.lot_number, command.expiry_date)
         balance = _balance(uow, location, sku, lot)
         current = _quantities(balance)
         change = adjustment_delta(

@@ -17,19 +17,17 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.wrappers import Response
 
-from wms.api.consignments import CSV_COLUMNS, AsnSheet, read_asn_csv
 from wms.api.errors import status_of
 from wms.bootstrap import new_uow
 from wms.domain.actors import Actor, Role
+from wms.domain.asn_csv import CSV_COLUMNS, AsnSheet, read_asn_csv
 from wms.domain.consignments import (
-    MERCHANT_SETS,
-    NEXT_STATUSES,
-    WAREHOUSE_SETS,
     AsnLine,
     CartonPlan,
     ConsignmentHeader,
     ConsignmentStatus,
     ShipmentMode,
+    settable_statuses,
 )
 from wms.domain.errors import DomainError, InvalidInput, NotFound
 from wms.services import (
@@ -646,9 +644,7 @@ def asn_template() -> Response:
 
 def allowed_statuses(actor: Actor, current: str) -> list[ConsignmentStatus]:
     """The statuses the user may move the consignment to from `current`, in journey order."""
-    may_set = MERCHANT_SETS if actor.is_merchant else WAREHOUSE_SETS
-    following = NEXT_STATUSES[ConsignmentStatus(current)]
-    return [status for status in ConsignmentStatus if status in following & may_set]
+    return settable_statuses(actor, ConsignmentStatus(current))
 
 
 def _detail_page(
