@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
     false,
     text,
@@ -31,10 +32,13 @@ from wms.db.base import Base, UTCDateTime, utcnow
 from wms.domain.actors import Role
 from wms.domain.catalogue import LocationStatus, TemperatureClass, VelocityClass, ZonePurpose
 from wms.domain.consignments import ConsignmentStatus, ShipmentMode
+from wms.domain.orders import AllocationStatus, OrderStatus
 from wms.domain.outbox import OutboxStatus
+from wms.domain.packing import ManifestStatus, PackageStatus
 from wms.domain.receiving import Condition, DiscrepancyKind, ReceiptStatus
 from wms.domain.stock import MovementReason
 from wms.domain.tasks import PlanStatus, TaskKind, TaskStatus
+from wms.domain.waves import BatchStatus, ExceptionKind, ExceptionStatus, WaveStatus
 
 
 def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
@@ -651,3 +655,327 @@ class OutboxEvent(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Carrier(Base):
+    """A carrier that collects parcels from an FC, with its daily cut-off in local time."""
+
+    __tablename__ = "carriers"
+    __table_args__ = (UniqueConstraint("fc_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    cutoff_local: Mapped[time] = mapped_column(Time)
+    own_fleet: Mapped[bool] = mapped_column(Boolean, default=False)
+    tracking_prefix: Mapped[str] = mapped_column(String(6))
+    last_tracking_serial: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ShelfLifeRule(Base):
+    """Minimum days of shelf life a lot must keep when it ships on a channel to a country."""
+
+    __tablename__ = "shelf_life_rules"
+    __table_args__ = (
+        UniqueConstraint("fc_id", "channel", "country"),
+        CheckConstraint("min_remaining_days >= 0", name="days_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str] = mapped_column(String(2))
+    min_remaining_days: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Order(Base):
+    """A customer order to ship from an FC, from the API or a marketplace channel."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "channel", "external_id"),
+        CheckConstraint("cod_amount >= 0", name="cod_not_negative"),
+        Index("ix_orders_fc_status_ship_by", "fc_id", "status", "ship_by"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[OrderStatus] = mapped_column(
+        _enum(OrderStatus, "order_status"), default=OrderStatus.RECEIVED
+    )
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"), index=True)
+    ship_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_phone: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(Text)
+    city: Mapped[str] = mapped_column(String(120))
+    postcode: Mapped[str] = mapped_column(String(12))
+    country: Mapped[str] = mapped_column(String(2))
+    cod_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3))
+    min_remaining_days: Mapped[int] = mapped_column(Integer)
+    wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    merchant: Mapped[Merchant] = relationship()
+    fc: Mapped[FulfillmentCenter] = relationship()
+    carrier: Mapped[Carrier] = relationship()
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.line_number"
+    )
+    allocations: Mapped[list[Allocation]] = relationship(
+        back_populates="order", order_by="Allocation.id"
+    )
+
+
+class OrderLine(Base):
+    """So many units of one SKU on an order."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("order_id", "line_number"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    line_number: Mapped[int] = mapped_column(Integer)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    sku: Mapped[Sku] = relationship()
+
+
+class Wave(Base):
+    """Orders planned and released together for a cut-off, split into pick batches."""
+
+    __tablename__ = "waves"
+    __table_args__ = (Index("ix_waves_fc_status", "fc_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"))
+    status: Mapped[WaveStatus] = mapped_column(
+        _enum(WaveStatus, "wave_status"), default=WaveStatus.PLANNED
+    )
+    cutoff: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    carrier_id: Mapped[int | None] = mapped_column(ForeignKey("carriers.id"))
+    max_orders: Mapped[int] = mapped_column(Integer)
+    max_volume_l: Mapped[float] = mapped_column(Float)
+    max_weight_kg: Mapped[float] = mapped_column(Float)
+    walking_m: Mapped[float] = mapped_column(Float, default=0.0)
+    fcfs_walking_m: Mapped[float] = mapped_column(Float, default=0.0)
+    planning_ms: Mapped[int] = mapped_column(Integer, default=0)
+    planned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    carrier: Mapped[Carrier | None] = relationship()
+    batches: Mapped[list[PickBatch]] = relationship(
+        back_populates="wave", order_by="PickBatch.number"
+    )
+
+
+class PickBatch(Base):
+    """One picker trip: a cart of totes, one per order, and its picks in walking order."""
+
+    __tablename__ = "pick_batches"
+    __table_args__ = (
+        UniqueConstraint("wave_id", "number"),
+        Index("ix_pick_batches_fc_status", "fc_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id"), index=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    temperature_class: Mapped[TemperatureClass] = mapped_column(
+        _enum(TemperatureClass, "temperature_class")
+    )
+    single_items: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[BatchStatus] = mapped_column(
+        _enum(BatchStatus, "batch_status"), default=BatchStatus.PLANNED
+    )
+    walking_m: Mapped[float] = mapped_column(Float)
+    estimated_minutes: Mapped[float] = mapped_column(Float)
+    volume_l: Mapped[float] = mapped_column(Float, default=0.0)
+    weight_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    route: Mapped[str] = mapped_column(Text, default="[]")
+    picker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    wave: Mapped[Wave] = relationship(back_populates="batches")
+    totes: Mapped[list[BatchOrder]] = relationship(order_by="BatchOrder.slot")
+    picks: Mapped[list[Allocation]] = relationship(
+        order_by="Allocation.pick_sequence", viewonly=True
+    )
+
+
+class BatchOrder(Base):
+    """An order's place on a pick cart: its slot and the tote scanned for it."""
+
+    __tablename__ = "batch_orders"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "order_id"),
+        UniqueConstraint("batch_id", "slot"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("pick_batches.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    slot: Mapped[int] = mapped_column(Integer)
+    tote_code: Mapped[str | None] = mapped_column(String(32), index=True)
+
+    order: Mapped[Order] = relationship()
+
+
+class Allocation(Base):
+    """Stock reserved for an order line in one bin and lot; also the pick instruction."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("picked_quantity >= 0", name="picked_not_negative"),
+        CheckConstraint("picked_quantity <= quantity", name="picked_within_quantity"),
+        Index("ix_allocations_location_sku", "location_id", "sku_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    picked_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[AllocationStatus] = mapped_column(
+        _enum(AllocationStatus, "allocation_status"), default=AllocationStatus.RESERVED
+    )
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("pick_batches.id"), index=True)
+    pick_sequence: Mapped[int | None] = mapped_column(Integer)
+    picked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="allocations")
+    line: Mapped[OrderLine] = relationship()
+    sku: Mapped[Sku] = relationship()
+    lot: Mapped[Lot | None] = relationship()
+    location: Mapped[Location] = relationship()
+
+
+class PickException(Base):
+    """A short or damaged pick reported on the floor, queued for a manager."""
+
+    __tablename__ = "pick_exceptions"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_pick_exceptions_fc_status", "fc_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"))
+    kind: Mapped[ExceptionKind] = mapped_column(_enum(ExceptionKind, "exception_kind"))
+    status: Mapped[ExceptionStatus] = mapped_column(
+        _enum(ExceptionStatus, "exception_status"), default=ExceptionStatus.OPEN
+    )
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("pick_batches.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    reallocated: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[Order] = relationship()
+    location: Mapped[Location] = relationship()
+    sku: Mapped[Sku] = relationship()
+    lot: Mapped[Lot | None] = relationship()
+
+
+class Manifest(Base):
+    """The parcels handed to one carrier at one pick-up."""
+
+    __tablename__ = "manifests"
+    __table_args__ = (Index("ix_manifests_fc_status", "fc_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"))
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"))
+    status: Mapped[ManifestStatus] = mapped_column(
+        _enum(ManifestStatus, "manifest_status"), default=ManifestStatus.OPEN
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    carrier: Mapped[Carrier] = relationship()
+    packages: Mapped[list[Package]] = relationship(order_by="Package.id", viewonly=True)
+
+
+class Package(Base):
+    """A packed parcel of one order: its carton, weight, tracking number and SSCC."""
+
+    __tablename__ = "packages"
+    __table_args__ = (Index("ix_packages_fc_status", "fc_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"))
+    status: Mapped[PackageStatus] = mapped_column(
+        _enum(PackageStatus, "package_status"), default=PackageStatus.OPEN
+    )
+    sscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    tracking_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    carton_code: Mapped[str] = mapped_column(String(8), default="")
+    length_mm: Mapped[int] = mapped_column(Integer, default=0)
+    width_mm: Mapped[int] = mapped_column(Integer, default=0)
+    height_mm: Mapped[int] = mapped_column(Integer, default=0)
+    weight_g: Mapped[int] = mapped_column(Integer, default=0)
+    manifest_id: Mapped[int | None] = mapped_column(ForeignKey("manifests.id"), index=True)
+    packed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    order: Mapped[Order] = relationship()
+    carrier: Mapped[Carrier] = relationship()
+    items: Mapped[list[PackageItem]] = relationship(order_by="PackageItem.id")
+
+
+class PackageItem(Base):
+    """Units of one SKU and lot verified by scan into a parcel."""
+
+    __tablename__ = "package_items"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+
+    sku: Mapped[Sku] = relationship()
+    lot: Mapped[Lot | None] = relationship()

@@ -20,6 +20,9 @@ class MovementReason(enum.StrEnum):
     OPENING_BALANCE = "opening_balance"
     RECEIVED = "received"
     PUTAWAY = "putaway"
+    PICKED = "picked"
+    SHIPPED = "shipped"
+    SHORT_PICK = "short_pick"
 
 
 ADJUSTMENT_REASONS = frozenset(
@@ -60,6 +63,32 @@ class Quantities:
                 field,
             )
         return Quantities(self.on_hand - quantity, self.reserved)
+
+    def reserve(self, quantity: int, field: str = "quantity") -> Quantities:
+        """Set unreserved units aside for an order."""
+        require_positive(quantity, field)
+        if quantity > self.available:
+            raise InsufficientStock(
+                f"Only {self.available} unreserved unit(s) here; {quantity} asked.", field
+            )
+        return Quantities(self.on_hand, self.reserved + quantity)
+
+    def release(self, quantity: int, field: str = "quantity") -> Quantities:
+        """Give reserved units back to the free stock."""
+        require_positive(quantity, field)
+        if quantity > self.reserved:
+            raise InsufficientStock(
+                f"Only {self.reserved} unit(s) here are reserved; {quantity} to release.", field
+            )
+        return Quantities(self.on_hand, self.reserved - quantity)
+
+    def take_reserved(self, quantity: int, field: str = "quantity") -> Quantities:
+        """Remove units that were reserved (picked or shipped for their order)."""
+        return self.release(quantity, field).take(quantity, field)
+
+    def put_reserved(self, quantity: int, field: str = "quantity") -> Quantities:
+        """Add units that stay reserved for the order they were picked for."""
+        return self.put(quantity, field).reserve(quantity, field)
 
     def put(self, quantity: int, field: str = "quantity") -> Quantities:
         require_positive(quantity, field)
