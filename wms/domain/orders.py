@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import enum
 import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from wms.domain.errors import Conflict, InvalidInput
 
@@ -76,3 +79,60 @@ def check_phone(phone: str) -> str:
 def order_status_after_allocation(ordered: int, allocated: int) -> OrderStatus:
     """A fully reserved order is ready for a wave; a partly reserved one waits for stock."""
     return OrderStatus.ALLOCATED if allocated >= ordered else OrderStatus.BACKORDERED
+
+
+@dataclass(frozen=True)
+class NewOrderLine:
+    sku_code: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    """An order as a merchant or a channel sends it."""
+
+    fc_id: int
+    carrier_id: int
+    external_id: str
+    ship_by: datetime
+    recipient_name: str
+    recipient_phone: str
+    address: str
+    city: str
+    postcode: str
+    country: str
+    lines: tuple[NewOrderLine, ...]
+    channel: str = "api"
+    cod_amount: Decimal = Decimal("0")
+    merchant_id: int | None = None
+
+    def check(self) -> None:
+        """Refuse an order whose own fields break a rule, naming the field."""
+        if self.channel not in CHANNELS:
+            raise InvalidInput(f"Choose one of {', '.join(CHANNELS)}.", "channel")
+        if not self.external_id.strip():
+            raise InvalidInput("Give the order's id in your system.", "external_id")
+        if self.ship_by.tzinfo is None:
+            raise InvalidInput("Give ship_by with a timezone offset.", "ship_by")
+        for field in ("recipient_name", "address", "city"):
+            if not str(getattr(self, field)).strip():
+                raise InvalidInput("Must not be blank.", field)
+        check_phone(self.recipient_phone)
+        if not self.lines:
+            raise InvalidInput("An order needs at least one line.", "lines")
+        if len(self.lines) > MAX_LINES:
+            raise InvalidInput(f"At most {MAX_LINES} lines per order.", "lines")
+        seen: set[str] = set()
+        for index, line in enumerate(self.lines):
+            if not 1 <= line.quantity <= MAX_UNITS_PER_LINE:
+                raise InvalidInput(
+                    f"Between 1 and {MAX_UNITS_PER_LINE} units.", f"lines.{index}.quantity"
+                )
+            if line.sku_code in seen:
+                raise InvalidInput(
+                    f"SKU {line.sku_code} is on two lines; put it on one.",
+                    f"lines.{index}.sku_code",
+                )
+            seen.add(line.sku_code)
+        if self.cod_amount < 0 or self.cod_amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise InvalidInput("A non-negative amount with at most 2 decimals.", "cod_amount")

@@ -7,7 +7,7 @@ ledger like any other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,7 @@ from wms.domain.consignments import (
 from wms.domain.identifiers import with_check_digit
 from wms.domain.layout import RackLayout
 from wms.domain.stock import MovementReason
-from wms.services import auth, catalogue, consignments, facilities, stock
+from wms.services import auth, carriers, catalogue, consignments, facilities, stock
 from wms.services.paging import PageRequest
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credential
@@ -451,7 +451,35 @@ def load(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = None) 
         )
         _stock_sku(uow, admin, fcs, zone_ids, sku, index, today)
     _inbound(uow, admin, fcs, today)
+    for fc_code, fc in fcs.items():
+        for code, name, cutoff, own_fleet, prefix in CARRIERS[fc_code]:
+            carriers.create_carrier(
+                uow,
+                admin,
+                int(str(fc["id"])),
+                {
+                    "code": code,
+                    "name": name,
+                    "cutoff_local": cutoff,
+                    "own_fleet": own_fleet,
+                    "tracking_prefix": prefix,
+                },
+            )
     return True
+
+
+CARRIERS = {
+    "KUL1": [
+        ("JNT", "J&T Express Malaysia", time(15, 0), False, "JTM"),
+        ("NINJA", "Ninja Van Malaysia", time(17, 0), False, "NVM"),
+        ("PVL", "Pavilion own fleet", time(18, 30), True, "PVK"),
+    ],
+    "CGK1": [
+        ("JNE", "JNE Express", time(16, 0), False, "JNE"),
+        ("SICEPAT", "SiCepat Ekspres", time(17, 0), False, "SCP"),
+        ("PVL", "Pavilion own fleet", time(18, 0), True, "PVC"),
+    ],
+}
 
 
 GS1_PREFIXES = {"KUL1": "9551234", "CGK1": "8991234"}

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, literal, select, union_all
 
-from wms.db.models import Location, StockBalance, StockMovement
+from wms.db.models import Allocation, Location, StockBalance, StockMovement
 from wms.db.unit_of_work import UnitOfWork
+from wms.domain.orders import OPEN_ALLOCATIONS
 
 Key = tuple[int, int, int | None]
 
@@ -32,7 +33,8 @@ class Mismatch:
 
 
 def audit_ledger(uow: UnitOfWork) -> list[Mismatch]:
-    """Check the whole ledger: balance = Σ in − Σ out, never negative, reserved ≤ on hand."""
+    """Check the whole ledger: balance = Σ in − Σ out, never negative, reserved ≤ on hand, and
+    reserved = the units of open allocations (reserved or picked, not yet shipped) there."""
     with uow:
         incoming = select(
             StockMovement.to_location_id.label("location_id"),
@@ -58,6 +60,19 @@ def audit_ledger(uow: UnitOfWork) -> list[Mismatch]:
                 ).group_by(lines.c.location_id, lines.c.sku_id, lines.c.lot_id)
             )
         }
+        held: dict[Key, int] = {
+            (row.location_id, row.sku_id, row.lot_id): int(row.total)
+            for row in uow.session.execute(
+                select(
+                    Allocation.location_id,
+                    Allocation.sku_id,
+                    Allocation.lot_id,
+                    func.sum(Allocation.quantity).label("total"),
+                )
+                .where(Allocation.status.in_(OPEN_ALLOCATIONS))
+                .group_by(Allocation.location_id, Allocation.sku_id, Allocation.lot_id)
+            )
+        }
         problems: list[Mismatch] = []
         balances = uow.session.execute(
             select(StockBalance, Location.fc_id.label("location_fc")).join(
@@ -81,9 +96,19 @@ def audit_ledger(uow: UnitOfWork) -> list[Mismatch]:
                 problems.append(
                     Mismatch(*key, f"reserved {balance.reserved} outside 0..{balance.on_hand}")
                 )
+            if balance.reserved != held.get(key, 0):
+                problems.append(
+                    Mismatch(
+                        *key,
+                        f"reserved {balance.reserved} but open allocations hold {held.get(key, 0)}",
+                    )
+                )
             if balance.fc_id != location_fc:
                 problems.append(Mismatch(*key, "balance FC differs from its bin's FC"))
         for key, total in sums.items():
             if key not in seen and total != 0:
                 problems.append(Mismatch(*key, f"no balance row but the ledger sums to {total}"))
+        for key, total in held.items():
+            if key not in seen:
+                problems.append(Mismatch(*key, f"no balance row but allocations hold {total}"))
         return problems

@@ -84,7 +84,8 @@ def _require_floor_role(actor: Actor) -> None:
         raise PermissionDenied("Warehouse staff receive goods; merchants follow the status.")
 
 
-def _zone_bin(uow: UnitOfWork, fc: FulfillmentCenter, purpose: ZonePurpose) -> Location:
+def zone_bin(uow: UnitOfWork, fc: FulfillmentCenter, purpose: ZonePurpose) -> Location:
+    """The first active bin of a zone purpose (receiving, quarantine, dispatch) at the FC."""
     location = uow.session.scalar(
         select(Location)
         .join(Zone, Zone.id == Location.zone_id)
@@ -209,8 +210,8 @@ def _new_receipt(
         merchant_id=merchant_id,
         consignment_id=consignment_id,
         status=ReceiptStatus.OPEN,
-        receiving_location_id=_zone_bin(uow, fc, ZonePurpose.RECEIVING).id,
-        quarantine_location_id=_zone_bin(uow, fc, ZonePurpose.QUARANTINE).id,
+        receiving_location_id=zone_bin(uow, fc, ZonePurpose.RECEIVING).id,
+        quarantine_location_id=zone_bin(uow, fc, ZonePurpose.QUARANTINE).id,
         current_carton_id=carton_id,
         started_by=actor.user_id,
         started_at=utcnow(),

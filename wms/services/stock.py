@@ -216,6 +216,57 @@ def transfer(
     )
 
 
+def reserve(uow: UnitOfWork, location: Location, sku: Sku, lot: Lot | None, quantity: int) -> None:
+    """Set free units in a bin aside for an order; the SKU is locked."""
+    balance = _balance(uow, location, sku, lot)
+    _store(uow, balance, location, sku, lot, _quantities(balance).reserve(quantity))
+
+
+def release(uow: UnitOfWork, location: Location, sku: Sku, lot: Lot | None, quantity: int) -> None:
+    """Give reserved units in a bin back to the free stock; the SKU is locked."""
+    balance = _balance(uow, location, sku, lot)
+    _store(uow, balance, location, sku, lot, _quantities(balance).release(quantity))
+
+
+def move_reserved(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    sku: Sku,
+    lot: Lot | None,
+    source: Location,
+    destination: Location | None,
+    quantity: int,
+    reason: MovementReason,
+    reference: str,
+    note: str = "",
+    key: str | None = None,
+) -> StockMovement:
+    """Move units reserved for an order (picked to dispatch, or out of the FC when there is no
+    destination); they stay reserved where they land. One ledger line; the SKU is locked."""
+    from_balance = _balance(uow, source, sku, lot)
+    _store(uow, from_balance, source, sku, lot, _quantities(from_balance).take_reserved(quantity))
+    if destination is not None:
+        to_balance = _balance(uow, destination, sku, lot)
+        _store(
+            uow, to_balance, destination, sku, lot, _quantities(to_balance).put_reserved(quantity)
+        )
+    return _record(
+        uow,
+        actor,
+        fc_id=source.fc_id,
+        sku=sku,
+        lot=lot,
+        source=source,
+        destination=destination,
+        quantity=quantity,
+        reason=reason,
+        reference=reference,
+        note=note,
+        key=key,
+    )
+
+
 def post_gain(
     uow: UnitOfWork,
     actor: Actor,

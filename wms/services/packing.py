@@ -1,0 +1,324 @@
+"""Packing: scan a tote, verify every item by scan, choose a carton, weigh, print the label."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from labels.shipping_label import ShippingLabel, shipping_label_pdf
+from wms.db.base import utcnow
+from wms.db.models import (
+    Allocation,
+    BatchOrder,
+    Carrier,
+    FulfillmentCenter,
+    Order,
+    Package,
+    PackageItem,
+    PickBatch,
+)
+from wms.db.unit_of_work import UnitOfWork
+from wms.domain.actors import Actor
+from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from wms.domain.identifiers import gtin_forms
+from wms.domain.orders import AllocationStatus, OrderStatus
+from wms.domain.packing import PackageStatus, carton, check_weight, suggest_carton
+from wms.services.consignments import next_sscc
+from wms.services.idempotency import run_once
+from wms.services.orders import set_status
+from wms.services.picking import TOTE_CODE, open_shortages
+from wms.services.views import iso
+
+
+def _floor_role(actor: Actor) -> None:
+    if not actor.handles_stock:
+        raise PermissionDenied("Warehouse staff pack.")
+
+
+def visible_package(uow: UnitOfWork, actor: Actor, package_id: int) -> Package:
+    package = uow.session.get(Package, package_id)
+    if package is None:
+        raise NotFound("No such parcel.", "package_id")
+    if actor.is_merchant:
+        if package.order.merchant_id != actor.merchant_id:
+            raise NotFound("No such parcel.", "package_id")
+    elif not actor.works_in(package.fc_id):
+        raise NotFound("No such parcel.", "package_id")
+    return package
+
+
+def _picked(uow: UnitOfWork, order: Order) -> list[Allocation]:
+    return list(
+        uow.session.scalars(
+            select(Allocation)
+            .options(joinedload(Allocation.sku), joinedload(Allocation.lot))
+            .where(Allocation.order_id == order.id, Allocation.status == AllocationStatus.PICKED)
+            .order_by(Allocation.id)
+        )
+    )
+
+
+def _expected(uow: UnitOfWork, package: Package) -> list[dict[str, Any]]:
+    """What should go in the parcel (the order's picked units) against what was scanned in."""
+    wanted: dict[tuple[int, int | None], dict[str, Any]] = {}
+    for item in _picked(uow, package.order):
+        key = (item.sku_id, item.lot_id)
+        entry = wanted.setdefault(
+            key,
+            {
+                "sku_id": item.sku_id,
+                "sku_code": item.sku.code,
+                "gtin": item.sku.gtin,
+                "sku_name_en": item.sku.name_en,
+                "sku_name_th": item.sku.name_th,
+                "lot_id": item.lot_id,
+                "lot_number": item.lot.lot_number if item.lot else None,
+                "expected": 0,
+                "verified": 0,
+                "_sku": item.sku,
+            },
+        )
+        entry["expected"] += item.quantity
+    for packed in package.items:
+        key = (packed.sku_id, packed.lot_id)
+        if key in wanted:
+            wanted[key]["verified"] += packed.quantity
+    return list(wanted.values())
+
+
+def package_view(uow: UnitOfWork, package: Package) -> dict[str, Any]:
+    expected = _expected(uow, package)
+    volume = sum(
+        entry["_sku"].length_mm
+        * entry["_sku"].width_mm
+        * entry["_sku"].height_mm
+        / 1000
+        * entry["expected"]
+        for entry in expected
+    )
+    longest = max(
+        (max(e["_sku"].length_mm, e["_sku"].width_mm, e["_sku"].height_mm) for e in expected),
+        default=0,
+    )
+    content_g = sum(entry["_sku"].weight_g * entry["expected"] for entry in expected)
+    order = package.order
+    return {
+        "id": package.id,
+        "fc_id": package.fc_id,
+        "status": str(package.status),
+        "order_id": order.id,
+        "order_reference": order.reference,
+        "external_id": order.external_id,
+        "carrier_id": package.carrier_id,
+        "carrier_code": package.carrier.code,
+        "carrier_name": package.carrier.name,
+        "items": [{k: v for k, v in entry.items() if k != "_sku"} for entry in expected],
+        "complete": all(entry["verified"] >= entry["expected"] for entry in expected),
+        "suggested_carton": suggest_carton(volume, longest).code,
+        "content_weight_g": content_g,
+        "carton": package.carton_code or None,
+        "weight_g": package.weight_g or None,
+        "sscc": package.sscc,
+        "tracking_number": package.tracking_number,
+        "manifest_id": package.manifest_id,
+        "packed_at": iso(package.packed_at),
+        "shipped_at": iso(package.shipped_at),
+    }
+
+
+def start_packing(
+    uow: UnitOfWork, actor: Actor, fc_id: int, tote_code: str, key: str | None
+) -> tuple[dict[str, Any], bool]:
+    """Open (or resume) the parcel of the order in a tote."""
+    code = tote_code.strip().upper()
+    if not TOTE_CODE.match(code):
+        raise InvalidInput("A tote code is T followed by 2 to 19 letters, digits or '-'.", "tote")
+
+    def perform() -> dict[str, Any]:
+        _floor_role(actor)
+        if not actor.works_in(fc_id):
+            raise NotFound("No such fulfillment center.", "fc_id")
+        found = uow.session.execute(
+            select(BatchOrder, Order)
+            .join(Order, Order.id == BatchOrder.order_id)
+            .join(PickBatch, PickBatch.id == BatchOrder.batch_id)
+            .where(
+                BatchOrder.tote_code == code,
+                PickBatch.fc_id == fc_id,
+                Order.status.in_((OrderStatus.WAVED, OrderStatus.PICKED)),
+            )
+            .order_by(BatchOrder.id.desc())
+        ).first()
+        if found is None:
+            raise NotFound(f"Tote {code} holds no order waiting to be packed.", "tote")
+        order = found[1]
+        if order.status is not OrderStatus.PICKED:
+            raise Conflict(
+                f"Order {order.reference} is still being picked (another tote or trip).", "tote"
+            )
+        if open_shortages(uow, order):
+            raise Conflict(
+                f"Order {order.reference} is short; a manager decides to ship it short or "
+                "cancel it.",
+                "tote",
+            )
+        package = uow.session.scalar(
+            select(Package).where(
+                Package.order_id == order.id, Package.status == PackageStatus.OPEN
+            )
+        )
+        if package is None:
+            package = Package(
+                fc_id=order.fc_id,
+                order_id=order.id,
+                order=order,
+                carrier_id=order.carrier_id,
+                carrier=order.carrier,
+                status=PackageStatus.OPEN,
+                created_at=utcnow(),
+            )
+            uow.session.add(package)
+            uow.session.flush()
+        return package_view(uow, package)
+
+    return run_once(uow, actor, key, "packing.start", {"fc_id": fc_id, "tote": code}, perform)
+
+
+def _open_package(uow: UnitOfWork, actor: Actor, package_id: int) -> Package:
+    _floor_role(actor)
+    package = visible_package(uow, actor, package_id)
+    if package.status is not PackageStatus.OPEN:
+        raise Conflict(f"This parcel is {package.status}.", "package_id")
+    return package
+
+
+def verify_item(
+    uow: UnitOfWork,
+    actor: Actor,
+    package_id: int,
+    gtin: str,
+    lot_number: str | None,
+    key: str | None,
+) -> tuple[dict[str, Any], bool]:
+    """One scanned unit into the parcel; an item that is not (or no longer) due is refused."""
+
+    def perform() -> dict[str, Any]:
+        package = _open_package(uow, actor, package_id)
+        forms = {form.zfill(14) for form in gtin_forms(gtin.strip())}
+        candidates = [
+            entry
+            for entry in _expected(uow, package)
+            if entry["gtin"].zfill(14) in forms
+            and (not lot_number or entry["lot_number"] in (None, lot_number))
+        ]
+        if not candidates:
+            raise InvalidInput(
+                f"This item is not in order {package.order.reference}; put it aside.", "gtin"
+            )
+        due = [entry for entry in candidates if entry["verified"] < entry["expected"]]
+        if not due:
+            raise Conflict("All units of this item are in the parcel already.", "gtin")
+        entry = due[0]
+        existing = next(
+            (
+                item
+                for item in package.items
+                if item.sku_id == entry["sku_id"] and item.lot_id == entry["lot_id"]
+            ),
+            None,
+        )
+        if existing is None:
+            package.items.append(
+                PackageItem(sku_id=entry["sku_id"], lot_id=entry["lot_id"], quantity=1)
+            )
+        else:
+            existing.quantity += 1
+        uow.session.flush()
+        return package_view(uow, package)
+
+    payload = {"package_id": package_id, "gtin": gtin, "lot": lot_number}
+    return run_once(uow, actor, key, "packing.verify", payload, perform)
+
+
+def _tracking_number(uow: UnitOfWork, carrier: Carrier) -> str:
+    locked = uow.session.scalar(select(Carrier).where(Carrier.id == carrier.id).with_for_update())
+    assert locked is not None
+    locked.last_tracking_serial += 1
+    return f"{locked.tracking_prefix}{locked.last_tracking_serial:010d}"
+
+
+def close_package(
+    uow: UnitOfWork,
+    actor: Actor,
+    package_id: int,
+    carton_code: str,
+    weight_g: int,
+    key: str | None,
+) -> tuple[dict[str, Any], bool]:
+    """Seal the parcel: every unit verified, carton chosen, weight checked; it gets its
+    tracking number (and an SSCC where the FC has a GS1 prefix) and its label prints."""
+    size = carton(carton_code.strip().upper())
+
+    def perform() -> dict[str, Any]:
+        package = _open_package(uow, actor, package_id)
+        view = package_view(uow, package)
+        if not view["complete"]:
+            missing = [i["sku_code"] for i in view["items"] if i["verified"] < i["expected"]]
+            raise Conflict(f"Scan every unit first; missing: {', '.join(missing)}.", "items")
+        check_weight(weight_g, int(view["content_weight_g"]) + size.tare_g)
+        fc = uow.session.get(FulfillmentCenter, package.fc_id)
+        assert fc is not None
+        package.carton_code = size.code
+        package.length_mm, package.width_mm, package.height_mm = (
+            size.length_mm,
+            size.width_mm,
+            size.height_mm,
+        )
+        package.weight_g = weight_g
+        package.tracking_number = _tracking_number(uow, package.carrier)
+        package.sscc = next_sscc(uow, fc) if fc.gs1_company_prefix else None
+        package.status = PackageStatus.PACKED
+        package.packed_by = actor.user_id
+        package.packed_at = utcnow()
+        set_status(uow, package.order, OrderStatus.PACKED)
+        uow.session.flush()
+        return package_view(uow, package)
+
+    payload = {"package_id": package_id, "carton": size.code, "weight_g": weight_g}
+    return run_once(uow, actor, key, "packing.close", payload, perform)
+
+
+def get_package(uow: UnitOfWork, actor: Actor, package_id: int) -> dict[str, Any]:
+    with uow:
+        return package_view(uow, visible_package(uow, actor, package_id))
+
+
+def label_pdf(uow: UnitOfWork, actor: Actor, package_id: int) -> tuple[str, bytes]:
+    """The parcel's shipping label; (file name, PDF bytes)."""
+    with uow:
+        package = visible_package(uow, actor, package_id)
+        if package.tracking_number is None:
+            raise Conflict("The parcel gets its label when it is closed.", "package_id")
+        order = package.order
+        fc = uow.session.get(FulfillmentCenter, package.fc_id)
+        assert fc is not None
+        label = ShippingLabel(
+            tracking_number=package.tracking_number,
+            carrier_name=package.carrier.name,
+            sender_name=f"{order.merchant.name_en} c/o {fc.name}",
+            sender_address=f"{fc.city}, {fc.country}",
+            recipient_name=order.recipient_name,
+            recipient_phone=order.recipient_phone,
+            recipient_address=f"{order.address}\n{order.postcode} {order.city}, {order.country}",
+            order_reference=order.reference,
+            marketplace_reference=f"{order.channel}:{order.external_id}",
+            weight_g=package.weight_g,
+            cod_amount=Decimal(order.cod_amount),
+            currency=order.currency,
+            sscc=package.sscc,
+        )
+        return f"label-{package.tracking_number}.pdf", shipping_label_pdf(label)
+
