@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -64,7 +64,7 @@ def place_order(
         fc_id=fc_id,
         carrier_id=carrier_id,
         external_id=external_id or f"EXT-{uuid.uuid4().hex[:10]}",
-        ship_by=ship_by or datetime.now(timezone.utc) + timedelta(hours=20),
+        ship_by=ship_by or datetime.now(UTC) + timedelta(hours=20),
         recipient_name=recipient_name,
         recipient_phone="+60 12-345 6789",
         address="12 Jalan Ampang",

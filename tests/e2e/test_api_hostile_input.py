@@ -65,7 +65,15 @@ def _valid_bodies(api, spec):
         "task_id": 1,
         "discrepancy_id": 1,
         "plan_id": 1,
+        "order_id": 1,
+        "wave_id": 1,
+        "batch_id": 1,
+        "pick_id": 1,
+        "exception_id": 1,
+        "package_id": 1,
+        "manifest_id": 1,
     }
+    carrier = api.get("/carriers", fc_id=fc).get_json()[0]
     bodies = {
         ("/consignments", "post"): {
             "merchant_id": balance["merchant_id"],
@@ -141,6 +149,42 @@ def _valid_bodies(api, spec):
             "reason": "lost",
             "lot_number": balance["lot_number"],
         },
+        ("/orders", "post"): {
+            "merchant_id": balance["merchant_id"],
+            "fc_id": fc,
+            "carrier_id": carrier["id"],
+            "external_id": "HOSTILE-ORDER",
+            "ship_by": "2030-01-01T10:00:00+08:00",
+            "recipient_name": "n",
+            "recipient_phone": "+60 12 345 6789",
+            "address": "a",
+            "city": "c",
+            "country": "MY",
+            "lines": [{"sku_code": sku["code"], "quantity": 1}],
+        },
+        ("/orders/allocate-backorders", "post"): {"fc_id": fc},
+        ("/carriers", "post"): {
+            "fc_id": fc,
+            "code": "HOSTILE",
+            "name": "n",
+            "cutoff_local": "16:00",
+            "tracking_prefix": "HX",
+        },
+        ("/shelf-life-rules", "put"): {"fc_id": fc, "min_remaining_days": 10},
+        ("/waves", "post"): {"fc_id": fc, "time_limit_s": 0.5},
+        ("/trips/{batch_id}/totes", "post"): {"slot": 1, "tote": "T0001"},
+        ("/picks/{pick_id}/confirm", "post"): {
+            "location_code": location["code"],
+            "gtin": sku["gtin"],
+            "quantity": 1,
+            "tote": "T0001",
+        },
+        ("/pick-exceptions/{exception_id}/resolve", "post"): {"action": "acknowledge"},
+        ("/packages", "post"): {"fc_id": fc, "tote": "T0001"},
+        ("/packages/{package_id}/items", "post"): {"gtin": sku["gtin"]},
+        ("/packages/{package_id}/close", "post"): {"carton": "S", "weight_g": 500},
+        ("/manifests", "post"): {"fc_id": fc, "carrier_id": carrier["id"]},
+        ("/manifests/{manifest_id}/parcels", "post"): {"parcel": "JTM0000000001"},
     }
     return ids, bodies
 

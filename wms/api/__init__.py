@@ -25,7 +25,18 @@ class IdConverter(IntegerConverter):
 
 def init_api(app: Flask) -> WmsApi:
     """Register every API blueprint and the OpenAPI document at /api/v1/openapi.json."""
-    from wms.api import auth, catalogue, consignments, facilities, receiving, slotting, stock
+    from wms.api import (
+        auth,
+        catalogue,
+        consignments,
+        facilities,
+        orders,
+        receiving,
+        shipping,
+        slotting,
+        stock,
+        waves,
+    )
 
     app.config.update(
         API_TITLE="Pavilion WMS API",
@@ -40,7 +51,8 @@ def init_api(app: Flask) -> WmsApi:
         IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (auth, facilities, catalogue, stock, consignments, receiving, slotting):
+    modules = (auth, facilities, catalogue, stock, consignments, receiving, slotting, orders)
+    for module in (*modules, waves, shipping):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     api.register_blueprint(
         consignments.rates_blp, url_prefix=API_PREFIX + consignments.RATES_PREFIX
@@ -52,6 +64,15 @@ def init_api(app: Flask) -> WmsApi:
     api.register_blueprint(
         receiving.discrepancies_blp, url_prefix=API_PREFIX + receiving.DISCREPANCIES_PREFIX
     )
+    for blueprint, prefix in (
+        (orders.carriers_blp, orders.CARRIERS_PREFIX),
+        (orders.rules_blp, orders.RULES_PREFIX),
+        (waves.trips_blp, waves.TRIPS_PREFIX),
+        (waves.picks_blp, waves.PICKS_PREFIX),
+        (waves.exceptions_blp, waves.EXCEPTIONS_PREFIX),
+        (shipping.manifests_blp, shipping.MANIFESTS_PREFIX),
+    ):
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX + prefix)
     app.register_blueprint(docs_blueprint, url_prefix=API_PREFIX)
     app.extensions["wms_api"] = api
     return api

@@ -105,9 +105,7 @@ def allocate(uow: UnitOfWork, order: Order, ship_date: date) -> int:
     """Reserve what is still missing on every line; sets ALLOCATED or BACKORDERED. Returns the
     number of units reserved now."""
     lock_skus(uow, (line.sku for line in order.lines))
-    existing = list(
-        uow.session.scalars(select(Allocation).where(Allocation.order_id == order.id))
-    )
+    existing = list(uow.session.scalars(select(Allocation).where(Allocation.order_id == order.id)))
     reserved_now = 0
     ordered = held = 0
     for line in order.lines:
@@ -135,9 +133,7 @@ def release_all(uow: UnitOfWork, order: Order) -> list[Allocation]:
     lock_skus(uow, (allocation.sku for allocation in allocations))
     picked: list[Allocation] = []
     for allocation in allocations:
-        stock.release(
-            uow, allocation.location, allocation.sku, allocation.lot, allocation.quantity
-        )
+        stock.release(uow, allocation.location, allocation.sku, allocation.lot, allocation.quantity)
         if allocation.status is AllocationStatus.PICKED:
             picked.append(allocation)
         allocation.status = AllocationStatus.CANCELLED

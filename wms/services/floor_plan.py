@@ -90,7 +90,6 @@ def drawing(plan: FloorPlan, route: list[str]) -> dict[str, Any]:
         ],
         "depot": list(points[0]),
         "stops": [
-            {"code": code, "x": x, "y": y}
-            for code, (x, y) in zip(route, points[1:], strict=True)
+            {"code": code, "x": x, "y": y} for code, (x, y) in zip(route, points[1:], strict=True)
         ],
     }

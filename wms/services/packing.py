@@ -321,4 +321,3 @@ def label_pdf(uow: UnitOfWork, actor: Actor, package_id: int) -> tuple[str, byte
             sscc=package.sscc,
         )
         return f"label-{package.tracking_number}.pdf", shipping_label_pdf(label)
-

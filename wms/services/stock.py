@@ -171,8 +171,12 @@ def _record(
 
 
 def lock_sku(uow: UnitOfWork, sku: Sku) -> None:
-    """Serialise stock changes of one SKU (row lock on PostgreSQL; SQLite writes one at a time)."""
-    uow.session.execute(select(Sku.id).where(Sku.id == sku.id).with_for_update())
+    """Serialise stock changes of one SKU (row lock on PostgreSQL; SQLite writes one at a time).
+
+    FOR NO KEY UPDATE: it excludes other lockers of the SKU but not the key-share locks that
+    foreign keys to it take, so a transaction that first inserts rows pointing at the SKU (order
+    lines, movements) and then locks it cannot deadlock with another doing the same."""
+    uow.session.execute(select(Sku.id).where(Sku.id == sku.id).with_for_update(key_share=True))
 
 
 def transfer(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time as timer
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -146,7 +146,17 @@ def plan_wave(
             plan.graph, wave_orders, cart, time_limit_s=request.time_limit_s
         )
         planning_ms = int((timer.perf_counter() - started) * 1000)
-        baseline = batching.first_come_first_served(plan.graph, wave_orders, cart)
+        # The baseline keeps the same rules: temperatures apart and single-item orders apart.
+        baseline = batching.first_come_first_served(
+            plan.graph,
+            [
+                replace(order, group=f"{order.group}/single")
+                if batching.is_single_item(order)
+                else order
+                for order in wave_orders
+            ],
+            cart,
+        )
         wave = Wave(
             reference=f"NEW-{timer.time_ns()}",
             fc_id=fc.id,
@@ -181,9 +191,7 @@ def plan_wave(
                 number=number,
                 temperature_class=trip.group,
                 single_items=all(
-                    sum(line.quantity for line in wo.lines) == 1
-                    for wo in wave_orders
-                    if wo.id in trip.order_ids
+                    batching.is_single_item(wo) for wo in wave_orders if wo.id in trip.order_ids
                 ),
                 status=BatchStatus.PLANNED,
                 walking_m=round(trip.length_m, 1),
