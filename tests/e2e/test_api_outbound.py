@@ -63,6 +63,14 @@ def test_orders_go_from_allocation_through_a_wave_to_a_closed_manifest(api_as, u
     durian = sku_by_code(merchant, "SF-DURIAN-100")
     milk_tea = sku_by_code(tea_merchant, "CB-MILKTEA-RTD")
     skus = {s["id"]: s for s in (mango, durian, milk_tea)}
+    # Clear the demo's waiting orders so the wave holds this test's orders only.
+    for waiting in manager.items("/orders", fc_id=fc):
+        if waiting["status"] not in ("shipped", "cancelled"):
+            response = manager.post(f"/orders/{waiting['id']}/cancel", key=new_key())
+            assert response.status_code == 200, response.get_json()
+    assert all(
+        group["orders"] == 0 for group in manager.get("/orders/backlog", fc_id=fc).get_json()
+    )
     before = {sku_id: _stock(manager, fc, sku_id) for sku_id in skus}
 
     # The chilled milk tea has weeks of shelf life left: ship it under a 5-day rule for MY.

@@ -7,7 +7,7 @@ ledger like any other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,8 +27,9 @@ from wms.domain.consignments import (
 )
 from wms.domain.identifiers import with_check_digit
 from wms.domain.layout import RackLayout
+from wms.domain.orders import NewOrder, NewOrderLine
 from wms.domain.stock import MovementReason
-from wms.services import auth, carriers, catalogue, consignments, facilities, stock
+from wms.services import auth, carriers, catalogue, consignments, facilities, orders, stock
 from wms.services.paging import PageRequest
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credential
@@ -465,6 +466,7 @@ def load(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = None) 
                     "tracking_prefix": prefix,
                 },
             )
+    _outbound(uow, admin, fcs, merchant_ids)
     return True
 
 
@@ -617,4 +619,76 @@ def _stock_sku(
                     note="Opening stock of the demo",
                 ),
                 f"demo-open-{fc_code}-{sku['code']}-{lot_index}",
+            )
+
+
+RECIPIENTS = {
+    "KUL1": [
+        ("Nurul Aisyah binti Ahmad", "+60 12-384 5521", "12 Jalan Ampang", "Kuala Lumpur", "50450"),
+        ("Tan Wei Ming", "+60 16-229 8830", "8 Jalan SS2/24", "Petaling Jaya", "47300"),
+        ("Siti Hajar Ismail", "+60 13-771 0456", "21 Persiaran Gurney", "Georgetown", "10250"),
+        ("Rajesh a/l Kumar", "+60 17-540 9912", "5 Jalan Tun Razak", "Kuala Lumpur", "50400"),
+    ],
+    "CGK1": [
+        (
+            "Putri Ayu Lestari",
+            "+62 812-3456-7890",
+            "Jl. Kemang Raya No. 8",
+            "Jakarta Selatan",
+            "12730",
+        ),
+        ("Budi Hartono", "+62 813-9988-1122", "Jl. Dago No. 117", "Bandung", "40135"),
+        ("Dewi Sartika", "+62 821-7766-5544", "Jl. Malioboro No. 52", "Yogyakarta", "55213"),
+    ],
+}
+# (merchant, SKU code → units) per demo order; repeated round the FCs' carriers.
+BASKETS = [
+    ("SIAMFRUIT", {"SF-MANGO-200": 2, "SF-DURIAN-100": 1}),
+    ("SIAMFRUIT", {"SF-MANGO-200": 1}),
+    ("CHABATEA", {"CB-THAITEA-400": 1, "CB-GREENTEA-200": 2}),
+    ("CHABATEA", {"CB-DRIPBAG-10": 1}),
+    ("SIAMFRUIT", {"SF-TAMARIND-250": 3}),
+    ("CHABATEA", {"CB-MILKTEA-RTD": 4}),
+    ("SIAMFRUIT", {"SF-DURIAN-100": 1}),
+    ("CHABATEA", {"CB-DOICHANG-250": 1, "CB-THAITEA-400": 1}),
+]
+
+
+def _outbound(
+    uow: UnitOfWork, admin: Actor, fcs: dict[str, dict[str, Any]], merchant_ids: dict[str, int]
+) -> None:
+    """Orders waiting at each FC for today's and tomorrow's cut-offs, so the backlog and wave
+    planning have work; chilled ready-to-drink tea may ship with 5 days of shelf life left."""
+    now = datetime.now(UTC)
+    for fc_code, fc in fcs.items():
+        fc_id = int(str(fc["id"]))
+        carriers.set_shelf_life_rule(
+            uow, admin, fc_id, {"channel": "*", "country": "*", "min_remaining_days": 5}
+        )
+        fc_carriers = carriers.list_carriers(uow, admin, fc_id)
+        people = RECIPIENTS[fc_code]
+        for number in range(24):
+            merchant, basket = BASKETS[number % len(BASKETS)]
+            carrier = fc_carriers[number % len(fc_carriers)]
+            name, phone, address, city, postcode = people[number % len(people)]
+            orders.create_order(
+                uow,
+                admin,
+                NewOrder(
+                    fc_id=fc_id,
+                    carrier_id=int(carrier["id"]),
+                    external_id=f"DEMO-{fc_code}-{number + 1:04d}",
+                    channel=("shopee", "lazada", "tiktok", "api")[number % 4],
+                    ship_by=now + timedelta(hours=6 + 5 * (number % 6)),
+                    recipient_name=name,
+                    recipient_phone=phone,
+                    address=address,
+                    city=city,
+                    postcode=postcode,
+                    country=str(fc["country"]),
+                    lines=tuple(NewOrderLine(code, units) for code, units in basket.items()),
+                    cod_amount=Decimal("0") if number % 3 else Decimal("59.00"),
+                    merchant_id=merchant_ids[merchant],
+                ),
+                f"demo-order-{fc_code}-{number}",
             )
