@@ -1,4 +1,5 @@
-"""The scanner pages: the home screen, receiving and putaway, as a handheld shows them.
+"""The scanner pages: the home screen, receiving and putaway, as a handheld shows them (the
+outbound pages, pick, pack and ship, are in scanners/outbound_ui.py, on the same blueprint).
 
 Pages are rendered on the server; the scan fields post JSON to the endpoints below (session
 login, CSRF token in an `X-CSRFToken` header, an `Idempotency-Key` header on every change), which
@@ -51,7 +52,13 @@ MAX_UNITS = receiving.MAX_UNITS_PER_SCAN
 MAX_LOT_LENGTH = 20
 MAX_REASON_LENGTH = putaway.MAX_OVERRIDE_REASON
 KEY_HEADER = "Idempotency-Key"
-TASKS_WITH_PAGES = {"receive": "scanner.receive", "putaway": "scanner.putaway_tasks"}
+TASKS_WITH_PAGES = {
+    "receive": "scanner.receive",
+    "putaway": "scanner.putaway_tasks",
+    "pick": "scanner.pick_trips",
+    "pack": "scanner.pack",
+    "ship": "scanner.ship",
+}
 
 
 def tasks() -> list[tuple[str, str]]:
@@ -72,7 +79,7 @@ def task_links() -> dict[str, str]:
     return {key: url_for(endpoint) for key, endpoint in TASKS_WITH_PAGES.items()}
 
 
-def _printable(raw: str) -> str:
+def printable(raw: str) -> str:
     """The scan without control characters (a wedge may send them), trimmed to a sane length."""
     return "".join(char for char in raw if char.isprintable()).strip()[:MAX_SCAN_LENGTH]
 
@@ -154,7 +161,7 @@ def json_roles_required(view: F) -> F:
 # --- reading the JSON bodies ------------------------------------------------------------------
 
 
-def _body() -> dict[str, Any]:
+def json_body() -> dict[str, Any]:
     """The request's JSON object ({} for an empty body); 415/400 for anything else."""
     if not request.is_json:
         if request.mimetype or request.content_length:
@@ -177,7 +184,7 @@ class _UnsupportedBody(UnsupportedMediaType):
     field = "body"
 
 
-def _scan_of(body: dict[str, Any]) -> str:
+def scan_of(body: dict[str, Any]) -> str:
     """The raw scan: a non-empty string of at most 200 characters, passed on as typed."""
     scan = body.get("scan")
     if not isinstance(scan, str) or not scan.strip():
@@ -196,14 +203,14 @@ def _quantity_of(body: dict[str, Any]) -> int:
     return quantity
 
 
-def _flag_of(body: dict[str, Any], name: str) -> bool:
+def flag_of(body: dict[str, Any], name: str) -> bool:
     value = body.get(name, False)
     if not isinstance(value, bool):
         raise InvalidInput(_("Say true or false."), name)
     return value
 
 
-def _optional_text(body: dict[str, Any], name: str, max_length: int) -> str | None:
+def optional_text(body: dict[str, Any], name: str, max_length: int) -> str | None:
     value = body.get(name)
     if value is None:
         return None
@@ -218,7 +225,7 @@ def _optional_text(body: dict[str, Any], name: str, max_length: int) -> str | No
 
 
 def _optional_date(body: dict[str, Any], name: str) -> date | None:
-    value = _optional_text(body, name, 10)
+    value = optional_text(body, name, 10)
     if value is None:
         return None
     try:
@@ -227,14 +234,14 @@ def _optional_date(body: dict[str, Any], name: str) -> date | None:
         raise InvalidInput(_("A date as YYYY-MM-DD."), name) from error
 
 
-def _record_id(value: int, field: str) -> int:
+def record_id(value: int, field: str) -> int:
     """A record id from the URL; ids out of range are simply not found (as in the API)."""
     if not 1 <= value <= MAX_ID:
         raise NotFound(_("Not found."), field)
     return value
 
 
-def _key() -> str | None:
+def idempotency_key() -> str | None:
     """The client's idempotency key (checked by the use case; absent or malformed is a 422)."""
     return request.headers.get(KEY_HEADER)
 
@@ -246,7 +253,7 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
-def _sku_name(row: dict[str, Any]) -> str:
+def sku_name(row: dict[str, Any]) -> str:
     name_th, name_en = row.get("sku_name_th"), row.get("sku_name_en")
     return str((name_th if _locale() == "th" else name_en) or name_en or name_th or "")
 
@@ -301,10 +308,10 @@ def receipt_for_page(
     view["message"] = message
     view["replayed"] = replayed
     view["url"] = url_for("scanner.receipt", receipt_id=receipt["id"])
-    view["progress"] = [{**row, "sku_name": _sku_name(row)} for row in receipt["progress"]]
+    view["progress"] = [{**row, "sku_name": sku_name(row)} for row in receipt["progress"]]
     if "discrepancies" in receipt:
         view["discrepancies"] = [
-            {**item, "kind_label": discrepancy_label(item["kind"]), "sku_name": _sku_name(item)}
+            {**item, "kind_label": discrepancy_label(item["kind"]), "sku_name": sku_name(item)}
             for item in receipt["discrepancies"]
         ]
     if "putaway_tasks" in receipt:
@@ -316,12 +323,12 @@ def task_for_page(task: dict[str, Any]) -> dict[str, Any]:
     """A putaway task as the pages show it, with the URL of its screen."""
     return {
         **task,
-        "sku_name": _sku_name(task),
+        "sku_name": sku_name(task),
         "url": url_for("scanner.putaway_task", task_id=task["id"]),
     }
 
 
-def _answer(body: dict[str, Any], replayed: bool, status: int = 200) -> tuple[Response, int]:
+def json_answer(body: dict[str, Any], replayed: bool, status: int = 200) -> tuple[Response, int]:
     response = jsonify(body)
     response.headers["Idempotent-Replayed"] = str(replayed).lower()
     return response, status
@@ -335,7 +342,7 @@ def _answer(body: dict[str, Any], replayed: bool, status: int = 200) -> tuple[Re
 def home() -> str:
     """The user's FC(s), the task buttons and the scan field; shows the last scan, nothing more."""
     fcs = list_fcs(new_uow(), actor_of_request())
-    scanned = _printable(request.args.get("code", ""))
+    scanned = printable(request.args.get("code", ""))
     return render_template(
         "scanner_home.html", fcs=fcs, tasks=tasks(), links=task_links(), scanned=scanned
     )
@@ -365,13 +372,13 @@ def receive() -> str:
 @json_roles_required
 def start_receipt() -> tuple[Response, int]:
     """Open (or continue) the receipt of the scanned consignment or carton: {scan}."""
-    scan = _scan_of(_body())
-    receipt, replayed = receiving_flow.start(actor_of_request(), scan, _key())
+    scan = scan_of(json_body())
+    receipt, replayed = receiving_flow.start(actor_of_request(), scan, idempotency_key())
     message = _(
         "Receiving %(reference)s.",
         reference=receipt["consignment_reference"] or receipt["current_carton"] or "",
     )
-    return _answer(receipt_for_page(receipt, message=message, replayed=replayed), replayed, 201)
+    return json_answer(receipt_for_page(receipt, message=message, replayed=replayed), replayed, 201)
 
 
 @blueprint.get("/receive/<int:receipt_id>")
@@ -379,7 +386,7 @@ def start_receipt() -> tuple[Response, int]:
 def receipt(receipt_id: int) -> str:
     """One receipt: what to scan next, the current carton, expected and counted units."""
     found = receiving.get_receipt(
-        new_uow(), actor_of_request(), _record_id(receipt_id, "receipt_id")
+        new_uow(), actor_of_request(), record_id(receipt_id, "receipt_id")
     )
     return render_template(
         "scanner_receive.html", receipt=receipt_for_page(found), open_receipts=[]
@@ -390,16 +397,16 @@ def receipt(receipt_id: int) -> str:
 @json_roles_required
 def receipt_scan(receipt_id: int) -> tuple[Response, int]:
     """One scan on a receipt: {scan, quantity (1), damaged (false), lot_number, expiry_date}."""
-    body = _body()
-    scan = _scan_of(body)
+    body = json_body()
+    scan = scan_of(body)
     entry = receiving_flow.ItemEntry(
         quantity=_quantity_of(body),
-        damaged=_flag_of(body, "damaged"),
-        lot_number=_optional_text(body, "lot_number", MAX_LOT_LENGTH),
+        damaged=flag_of(body, "damaged"),
+        lot_number=optional_text(body, "lot_number", MAX_LOT_LENGTH),
         expiry_date=_optional_date(body, "expiry_date"),
     )
     found, replayed = receiving_flow.scan(
-        actor_of_request(), _record_id(receipt_id, "receipt_id"), scan, entry, _key()
+        actor_of_request(), record_id(receipt_id, "receipt_id"), scan, entry, idempotency_key()
     )
     if found.get("last_count"):
         message = _count_message(found)
@@ -407,19 +414,19 @@ def receipt_scan(receipt_id: int) -> tuple[Response, int]:
         message = _("Carton %(sscc)s.", sscc=found["current_carton"] or "")
     if replayed:
         message = _("Already recorded: %(what)s", what=message)
-    return _answer(receipt_for_page(found, message=message, replayed=replayed), replayed)
+    return json_answer(receipt_for_page(found, message=message, replayed=replayed), replayed)
 
 
 @blueprint.post("/receive/<int:receipt_id>/close")
 @json_roles_required
 def close_receipt(receipt_id: int) -> tuple[Response, int]:
     """Close the receipt: stock is posted; the answer lists discrepancies and putaway tasks."""
-    _body()
+    json_body()
     found, replayed = receiving.close_receipt(
-        new_uow(), actor_of_request(), _record_id(receipt_id, "receipt_id"), _key()
+        new_uow(), actor_of_request(), record_id(receipt_id, "receipt_id"), idempotency_key()
     )
     message = _("Receipt closed.")
-    return _answer(receipt_for_page(found, message=message, replayed=replayed), replayed)
+    return json_answer(receipt_for_page(found, message=message, replayed=replayed), replayed)
 
 
 # --- putaway ----------------------------------------------------------------------------------
@@ -450,7 +457,7 @@ def putaway_tasks() -> str:
 def find_putaway_task() -> tuple[Response, int]:
     """The open putaway task of the scanned item: {scan}; a GS1 lot picks among its lots."""
     actor = actor_of_request()
-    scan = _scan_of(_body())
+    scan = scan_of(json_body())
     parsed = receiving_flow.read_scan(scan)
     if parsed.kind is not ScanKind.ITEM or not parsed.gtin:
         raise InvalidInput(_("Scan the item's barcode to find its putaway task."), "scan")
@@ -470,14 +477,14 @@ def find_putaway_task() -> tuple[Response, int]:
         )
     task = matches[0]
     body = {"task": task, "url": task["url"], "others": len(matches) - 1}
-    return _answer(body, False)
+    return json_answer(body, False)
 
 
 @blueprint.get("/putaway/<int:task_id>")
 @roles_required(*WAREHOUSE_ROLES)
 def putaway_task(task_id: int) -> str:
     """One task: the item, lot and quantity, the suggested bin in big letters and why."""
-    found = putaway.putaway_options(new_uow(), actor_of_request(), _record_id(task_id, "task_id"))
+    found = putaway.putaway_options(new_uow(), actor_of_request(), record_id(task_id, "task_id"))
     task = task_for_page(found)
     suggested = task.get("suggested_location_code")
     options = [
@@ -496,12 +503,17 @@ def putaway_task(task_id: int) -> str:
 def complete_putaway(task_id: int) -> tuple[Response, int]:
     """Confirm the bin by scanning it: {scan, override_reason}; another bin than the
     suggested one needs the reason, a bin that cannot take the stock is refused."""
-    body = _body()
-    scan = _scan_of(body)
-    reason = _optional_text(body, "override_reason", MAX_REASON_LENGTH)
+    body = json_body()
+    scan = scan_of(body)
+    reason = optional_text(body, "override_reason", MAX_REASON_LENGTH)
     code = receiving_flow.bin_code(scan)
     task, replayed = putaway.complete_task(
-        new_uow(), actor_of_request(), _record_id(task_id, "task_id"), code, reason, _key()
+        new_uow(),
+        actor_of_request(),
+        record_id(task_id, "task_id"),
+        code,
+        reason,
+        idempotency_key(),
     )
     message = _(
         "Put away %(quantity)d × %(sku)s in %(bin)s.",
@@ -511,4 +523,8 @@ def complete_putaway(task_id: int) -> tuple[Response, int]:
     )
     answer = {"task": task_for_page(task), "message": message, "replayed": replayed}
     answer["next_url"] = url_for("scanner.putaway_tasks")
-    return _answer(answer, replayed)
+    return json_answer(answer, replayed)
+
+
+# The outbound pages register their routes on this blueprint.
+from scanners import outbound_ui  # noqa: E402, F401

@@ -101,7 +101,8 @@ def test_home_links_receiving_and_putaway(staff: Scanner):
     home = staff.page("/scan")
     assert re.search(r'<a class="task task-receive" href="/scan/receive">', home)
     assert re.search(r'<a class="task task-putaway" href="/scan/putaway">', home)
-    assert re.search(r'<button type="button" class="task task-pick" disabled', home)
+    assert re.search(r'<a class="task task-pick" href="/scan/pick">', home)
+    assert re.search(r'<button type="button" class="task task-move" disabled', home)
 
 
 def test_receiving_a_carton_shows_the_prompt_and_counts_in_place(

@@ -111,6 +111,8 @@ def add_parcel(
     code = parcel.strip().upper()
     if not code:
         raise InvalidInput("Scan the parcel's label.", "parcel")
+    # An SSCC comes as its 18 digits or as its element string, "00" + 18 digits.
+    sscc = code[2:] if len(code) == 20 and code.startswith("00") else code
 
     def perform() -> dict[str, Any]:
         manifest = _visible_manifest(uow, actor, manifest_id)
@@ -119,7 +121,7 @@ def add_parcel(
         package = uow.session.scalar(
             select(Package).where(
                 Package.fc_id == manifest.fc_id,
-                or_(Package.tracking_number == code, Package.sscc == code.removeprefix("00")),
+                or_(Package.tracking_number == code, Package.sscc == sscc),
             )
         )
         if package is None:

@@ -61,10 +61,11 @@
   input.focus();
 })();
 
-// The scanner flows (receiving, putaway): every scan is sent as JSON to the page's endpoint with
-// a fresh idempotency key, one after the other; the answer updates the page in place. A refused
-// scan is shown big and red and must be acknowledged with Enter or Escape; a lost connection is
-// retried with the same key, so a scan is never counted twice.
+// The scanner flows (receiving, putaway; pick, pack and ship in scan_outbound.js): every scan is
+// sent as JSON to the page's endpoint with a fresh idempotency key, one after the other; the
+// answer updates the page in place. A refused scan is shown big and red and must be acknowledged
+// with Enter or Escape; a lost connection is retried with the same key, so a scan is never
+// counted twice.
 (function () {
   "use strict";
 
@@ -821,8 +822,47 @@
     "putaway-list": setupPutawayList,
     "putaway-task": setupPutawayTask
   };
+  // Other flows (pick, pack, ship: scan_outbound.js, loaded before this file) register their
+  // set-up in window.PavilionScanFlows and get the same sending, errors, keys and focus.
+  var extraFlows = window.PavilionScanFlows || {};
   if (setups[kind]) {
     setups[kind]();
+  } else if (typeof extraFlows[kind] === "function") {
+    extraFlows[kind]({
+      flow: flow,
+      form: form,
+      input: input,
+      prompt: prompt,
+      messages: messages,
+      newKey: newKey,
+      run: run,
+      errorOf: errorOf,
+      showError: showError,
+      flashOk: flashOk,
+      beep: beep,
+      openModal: openModal,
+      closeModal: closeModal,
+      isBusy: function () {
+        return busy || modal !== null;
+      },
+      modalOf: function () {
+        return modal ? modal.container : null;
+      },
+      focusScan: focusScan,
+      pump: pump,
+      setJob: function (made) {
+        jobFor = made;
+      },
+      leave: function (url) {
+        queue = [];
+        busy = true; // the next page takes the next scans
+        window.location.assign(url);
+      },
+      fieldHandlers: fieldHandlers,
+      shortcuts: shortcuts,
+      element: element,
+      nameSpan: nameSpan
+    });
   }
   if (form) {
     var send = form.querySelector('button[type="submit"]');
