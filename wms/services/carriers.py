@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from wms.db.base import utcnow
 from wms.db.models import Carrier, FulfillmentCenter, ShelfLifeRule
 from wms.db.unit_of_work import UnitOfWork
 from wms.domain.actors import Actor
@@ -78,6 +79,18 @@ def list_carriers(uow: UnitOfWork, actor: Actor, fc_id: int) -> list[dict[str, A
             .order_by(Carrier.cutoff_local, Carrier.code)
         )
         return [carrier_view(carrier) for carrier in carriers]
+
+
+def upcoming_cutoffs(uow: UnitOfWork, actor: Actor, fc_id: int) -> list[dict[str, Any]]:
+    """Each carrier's next collection at the FC after now, soonest first."""
+    with uow:
+        fc = _fc_for_reading(uow, actor, fc_id)
+        now = utcnow()
+        found = [
+            {"cutoff": next_cutoff(carrier, fc.timezone, now), "carrier": carrier_view(carrier)}
+            for carrier in uow.session.scalars(select(Carrier).where(Carrier.fc_id == fc.id))
+        ]
+        return sorted(found, key=lambda item: (item["cutoff"], item["carrier"]["code"]))
 
 
 def _fc_for_reading(uow: UnitOfWork, actor: Actor, fc_id: int) -> FulfillmentCenter:

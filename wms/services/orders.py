@@ -303,8 +303,8 @@ def allocate_order(
 
     def perform() -> dict[str, Any]:
         order = visible_order(uow, actor, order_id)
-        if actor.is_merchant:
-            raise PermissionDenied("The FC re-allocates backorders.")
+        if not actor.manages(order.fc_id):
+            raise PermissionDenied("The FC's managers re-allocate backorders.")
         if order.status not in ALLOCATABLE:
             raise Conflict(f"The order is {order.status}; nothing to allocate.", "order_id")
         before = order.status
@@ -326,6 +326,8 @@ def allocate_backorders(
 
     def perform() -> dict[str, Any]:
         fc = visible_fc(uow, actor, fc_id)
+        if not actor.manages(fc.id):
+            raise PermissionDenied("The FC's managers re-allocate backorders.")
         orders = list(
             uow.session.scalars(
                 select(Order)
@@ -389,6 +391,8 @@ def cancel_order(
 
     def perform() -> dict[str, Any]:
         order = visible_order(uow, actor, order_id)
+        if not actor.is_merchant and not actor.manages(order.fc_id):
+            raise PermissionDenied("Merchants cancel their orders; at the FC, managers do.")
         tasks = cancel(uow, actor, order)
         uow.session.refresh(order, ["allocations"])
         view = order_view(order)

@@ -51,8 +51,11 @@ class WaveRequest:
     time_limit_s: float = 10.0
 
     def check(self) -> None:
-        if self.cutoff is not None and self.cutoff.tzinfo is None:
-            raise InvalidInput("Give the cut-off with a timezone offset.", "cutoff")
+        if self.cutoff is not None:
+            if self.cutoff.tzinfo is None:
+                raise InvalidInput("Give the cut-off with a timezone offset.", "cutoff")
+            if abs(self.cutoff - utcnow()) > timedelta(days=366):
+                raise InvalidInput("Give a cut-off within a year of today.", "cutoff")
         if not 1 <= self.pickers <= 200:
             raise InvalidInput("Between 1 and 200 pickers.", "pickers")
         if not 0.5 <= self.time_limit_s <= 120:

@@ -28,6 +28,7 @@ def init_web(app: Flask) -> None:
     """Register the web pages, translations and CSRF protection."""
     from scanners.ui import blueprint as scanner_blueprint
     from wms.web.inbound import blueprint as inbound_blueprint
+    from wms.web.outbound import blueprint as outbound_blueprint
     from wms.web.pages import blueprint as pages_blueprint
 
     settings = app.extensions[EXTENSION].settings
@@ -83,6 +84,7 @@ def init_web(app: Flask) -> None:
     app.add_template_filter(temperature_label)
     app.register_blueprint(pages_blueprint)
     app.register_blueprint(inbound_blueprint)
+    app.register_blueprint(outbound_blueprint)
     app.register_blueprint(scanner_blueprint)
 
 
