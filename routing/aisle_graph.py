@@ -53,6 +53,8 @@ class AisleGraph:
     on an edge at an offset (metres) from the edge's first node. `depot_node` is the node where
     the depot stands; the key `DEPOT` refers to it. `layout` is the grid layout the graph was
     built from, if any (`GridLayout.graph()` sets it; pick paths use it to route exactly).
+
+    `path` and `tour_path` give the walks themselves, as polylines for drawing.
     """
 
     def __init__(
@@ -160,6 +162,40 @@ class AisleGraph:
                 best = min(best, walk_i + between[node_i, node_j] + walk_j)
         return float(best)
 
+    def path(self, a: str, b: str) -> list[tuple[float, float]]:
+        """The points (x, y) in metres of a shortest walk from key `a` to key `b`, both ends
+        included: where the walk turns or passes a junction of the walkable lines, without
+        consecutive repeats. Its length is `distance(a, b)`; each piece lies along one line of
+        `segments()`."""
+        i, j = self._position(a), self._position(b)
+        points = [self._xy[i]]
+        if self._edge_of[i] < 0 or self._edge_of[i] != self._edge_of[j]:
+            between = self._between
+            walk, node_i, node_j = math.inf, -1, -1
+            for out, walk_i in (
+                (self._first[i], self._to_first[i]),
+                (self._second[i], self._to_second[i]),
+            ):
+                for into, walk_j in (
+                    (self._first[j], self._to_first[j]),
+                    (self._second[j], self._to_second[j]),
+                ):
+                    total = walk_i + between[out, into] + walk_j
+                    if total < walk:
+                        walk, node_i, node_j = total, int(out), int(into)
+            points.extend(self._nodes[self._node_path(node_i, node_j)])
+        points.append(self._xy[j])
+        return _without_repeats(points)
+
+    def tour_path(self, keys: Sequence[str]) -> list[tuple[float, float]]:
+        """The points of the walk from the depot through `keys` in the given order and back to
+        the depot: the `path` of each leg, joined."""
+        stops = [DEPOT, *keys, DEPOT]
+        points: list[tuple[float, float]] = []
+        for a, b in itertools.pairwise(stops):
+            points.extend(self.path(a, b))
+        return _without_repeats(points)
+
     def matrix(self, keys: Sequence[str]) -> np.ndarray:
         """Shortest walking in metres between every pair of keys (float64, len × len).
 
@@ -197,17 +233,65 @@ class AisleGraph:
         except KeyError:
             raise KeyError(f"unknown location key {key!r}") from None
 
+    @functools.cached_property
+    def _next_hop(self) -> np.ndarray:
+        """next_hop[u, v]: the node after u on a shortest walk from node u to node v (found when
+        a path is first asked for, so that graphs only routed on never pay for it)."""
+        return _all_pairs_with_next_hops(len(self._nodes), self._edges, self._edge_length)[1]
 
-def _all_pairs(count: int, edges: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Shortest distances between all nodes (Floyd–Warshall, one numpy pass per node)."""
+    def _node_path(self, start: int, end: int) -> list[int]:
+        """The junction nodes of a shortest walk from node `start` to node `end`, both included."""
+        next_hop = self._next_hop
+        nodes = [start]
+        while nodes[-1] != end:
+            nodes.append(int(next_hop[nodes[-1], end]))
+            if nodes[-1] < 0 or len(nodes) > len(self._nodes):
+                raise RuntimeError(f"no walk from node {start} to node {end}")
+        return nodes
+
+
+def _without_repeats(points: Iterable[Any]) -> list[tuple[float, float]]:
+    """The points as (x, y) floats, each point equal to the one before it left out."""
+    out: list[tuple[float, float]] = []
+    for x, y in points:
+        point = (float(x), float(y))
+        if not out or math.dist(out[-1], point) > 1e-9:
+            out.append(point)
+    return out
+
+
+def _edge_table(count: int, edges: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """count × count: the length of the shortest edge between two nodes, 0 from a node to
+    itself, inf between nodes no edge joins."""
     between = np.full((count, count), np.inf)
     np.fill_diagonal(between, 0.0)
     for (u, v), length in zip(edges.tolist(), lengths.tolist(), strict=True):
         if length < between[u, v]:
             between[u, v] = between[v, u] = length
+    return between
+
+
+def _all_pairs(count: int, edges: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Shortest distances between all nodes (Floyd–Warshall, one numpy pass per node)."""
+    between = _edge_table(count, edges, lengths)
     for k in range(count):
         np.minimum(between, between[:, k, None] + between[None, k, :], out=between)
     return between
+
+
+def _all_pairs_with_next_hops(
+    count: int, edges: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distances of `_all_pairs` (the same floats) and, for every pair of nodes (u, v), the
+    node after u on a shortest walk to v (-1 when v cannot be reached)."""
+    between = _edge_table(count, edges, lengths)
+    next_hop = np.where(np.isfinite(between), np.arange(count)[None, :], -1)
+    for k in range(count):
+        through = between[:, k, None] + between[None, k, :]
+        shorter = through < between
+        np.copyto(between, through, where=shorter)
+        np.copyto(next_hop, next_hop[:, k, None], where=shorter)
+    return between, next_hop
 
 
 # --- the benchmark's rectangular layout -----------------------------------------------------

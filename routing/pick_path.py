@@ -2,26 +2,36 @@
 
 `plan_route` orders the picks on an `AisleGraph`; `route_from_matrix` does the same on a
 symmetric distance matrix. Picks at the same spot are visited together (they cost no walking).
+`Route.method` says which method found a route, `Route.timed_out` whether the time limit cut a
+search short.
 
 Methods (`method=`):
 
-* "auto" (the default): the proved optimum when it is cheap to find, else "local_search". On
-  the graph of a `GridLayout` (`graph.layout` set) that is every route: a dynamic programme over
-  the layout's aisles (Ratliff & Rosenthal 1983, generalised to several blocks as Roodbergen &
-  de Koster 2001 do) takes a few milliseconds whatever the number of picks. On other graphs,
-  and for `route_from_matrix`, up to `EXACT_MAX_POINTS` distinct spots by dynamic programming
-  over subsets (Held–Karp).
+* "auto" (the default):
+  - on the graph of a `GridLayout` (`graph.layout` set, the benchmark's layouts): the proved
+    optimum of every route, by a dynamic programme over the layout's aisles (Ratliff &
+    Rosenthal 1983, generalised to several blocks as Roodbergen & de Koster 2001 do), a few
+    milliseconds whatever the number of picks;
+  - on other graphs (the app's FCs, made by `build_graph`) and for `route_from_matrix`: up to
+    `EXACT_MAX_POINTS` distinct spots the proved optimum by dynamic programming over subsets
+    (Held–Karp); above, "local_search", then OR-Tools' routing solver started from its tour
+    (guided local search for at most `ORTOOLS_SOLUTIONS` solutions and at most `ORTOOLS_SHARE`
+    of `time_limit_s`, within what the local search left of it), keeping the shorter of the
+    two tours (method "local_search+ortools").
 * "local_search": iterated local search. A nearest-neighbour tour is improved by 2-opt and
   Or-opt moves (segments of 1 to 3 picks, either way round) to a local optimum; then, up to
   `LOCAL_SEARCH_KICKS` times, a double-bridge kick from a seeded random generator and local
   search again, keeping the new tour when it is no longer; it stops early after
-  `LOCAL_SEARCH_STALL` kicks in a row without a shorter tour. Deterministic: the same input
-  gives the same route, unless `time_limit_s` runs out first and stops the kicks early.
-* "ortools": OR-Tools' routing solver, path-cheapest-arc then guided local search until
-  `time_limit_s` (integer arc costs in millimetres). It depends on the clock, so it may give
-  another route on another run. The bench (bench/picking.py) compares it with the above: on
-  30- and 60-pick routes the local search finds shorter tours in less time, so "auto" uses it.
+  `LOCAL_SEARCH_STALL` kicks in a row without a shorter tour.
+* "ortools": OR-Tools' routing solver alone, path-cheapest-arc then guided local search until
+  `time_limit_s` (a baseline; the bench, bench/picking.py, compares it with the above). Should
+  the time run out before its first tour, the route is "nearest"'s.
 * "nearest": nearest neighbour from the depot, no improvement (a baseline).
+
+The same input gives the same route unless a time limit cuts a search short (`timed_out`): the
+local search's kicks, or the OR-Tools step of "auto", which is time-bounded; "ortools" alone
+always runs until its time limit. OR-Tools runs on one thread, with integer arc costs in
+millimetres.
 
 `s_shape` and `largest_gap` are the classic single-block rules most warehouse systems use
 (Ratliff & Rosenthal 1983; Hall 1993; Roodbergen & de Koster 2001), kept as baselines.
@@ -29,6 +39,7 @@ Methods (`method=`):
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import time
@@ -52,8 +63,15 @@ LOCAL_SEARCH_KICKS = 50
 LOCAL_SEARCH_STALL = 20
 """The iterated local search also stops after this many kicks in a row without a shorter tour."""
 
+ORTOOLS_SOLUTIONS = 10
+"""Solutions (the local search's tour included) after which "auto"'s OR-Tools step stops."""
+
+ORTOOLS_SHARE = 0.4
+"""The largest share of `time_limit_s` that "auto"'s OR-Tools step may take."""
+
 _SEED = 20_240_601  # the local search's random generator: fixed, for the same route every time
 _UNITS_PER_M = 1000  # integer arc costs for OR-Tools: millimetres
+_ORTOOLS_MIN_S = 0.005  # with less time left, "auto" skips the OR-Tools step
 _EPS = 1e-9
 
 
@@ -63,12 +81,17 @@ class Route:
 
     `order` lists indexes into what was routed, each exactly once: positions in `keys` for
     `plan_route`, matrix indexes 1..n for `route_from_matrix`. `optimal` is True when the order is
-    proved shortest.
+    proved shortest. `method` says what found it: "exact" (proved shortest), "local_search",
+    "local_search+ortools" (local search, then OR-Tools from its tour; the shorter of the two),
+    "ortools" or "nearest". `timed_out` is True when a time limit stopped a search before its own
+    stopping rule, so that another run may give another route.
     """
 
     order: tuple[int, ...]
     length_m: float
     optimal: bool
+    method: str = "exact"
+    timed_out: bool = False
 
 
 def tour_length(matrix: np.ndarray, order: Sequence[int]) -> float:
@@ -103,7 +126,7 @@ def plan_route(
                 order.extend(by_spot[spots[position]])
             return Route(tuple(order), tour_length(matrix, [i + 1 for i in order]), True)
     route = route_from_matrix(matrix, time_limit_s, method=method)
-    return Route(tuple(i - 1 for i in route.order), route.length_m, route.optimal)
+    return dataclasses.replace(route, order=tuple(i - 1 for i in route.order))
 
 
 def route_from_matrix(
@@ -112,7 +135,8 @@ def route_from_matrix(
     """The shortest tour found from the depot (row/column 0) through every other index and back.
 
     `matrix` is symmetric, in metres. `order` holds matrix indexes 1..n. Indexes at the same spot
-    (identical rows) are visited one after the other. `time_limit_s` caps the search.
+    (identical rows) are visited one after the other. `time_limit_s` caps the search (the whole
+    of it: local search and OR-Tools together for "auto").
     """
     matrix = np.asarray(matrix, dtype=np.float64)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
@@ -140,22 +164,37 @@ def route_from_matrix(
         return Route(tuple(at_depot), 0.0, True)
     chosen = [0] + [members[s][0] for s in spots]
     small = matrix[np.ix_(chosen, chosen)]
-    deadline = time.perf_counter() + max(time_limit_s, 0.0)
-    optimal = False
+    time_limit_s = max(time_limit_s, 0.0)
+    deadline = time.perf_counter() + time_limit_s
+    timed_out = False
     if len(spots) == 1:
-        tour, optimal = [1], True
+        tour, used = [1], "exact"
     elif method == "auto" and len(spots) <= EXACT_MAX_POINTS:
-        tour, optimal = _held_karp(small), True
+        tour, used = _held_karp(small), "exact"
     elif method == "nearest":
-        tour = _nearest_neighbour(small).tolist()[1:]
+        tour, used = _nearest_neighbour(small).tolist()[1:], "nearest"
     elif method == "ortools":
-        tour = _ortools(small, time_limit_s)
+        found = _ortools(small, time_limit_s)
+        timed_out = True
+        if found is None:  # no first tour within the time limit (a loaded machine)
+            tour, used = _nearest_neighbour(small).tolist()[1:], "nearest"
+        else:
+            tour, used = found, "ortools"
     else:
-        tour = _iterated_local_search(small, deadline)
+        tour, timed_out = _iterated_local_search(small, deadline)
+        used = "local_search"
+        budget = min(deadline - time.perf_counter(), ORTOOLS_SHARE * time_limit_s)
+        if method == "auto" and budget < _ORTOOLS_MIN_S:
+            timed_out = True  # no time left for the OR-Tools step
+        elif method == "auto":
+            improved, cut = _ortools_from(small, tour, budget)
+            used, timed_out = "local_search+ortools", timed_out or cut
+            if tour_length(small, improved) < tour_length(small, tour) - _EPS:
+                tour = improved
     order = list(at_depot)
     for position in tour:
         order.extend(members[spots[position - 1]])
-    return Route(tuple(order), tour_length(matrix, order), optimal)
+    return Route(tuple(order), tour_length(matrix, order), used == "exact", used, timed_out)
 
 
 def _held_karp(matrix: np.ndarray) -> list[int]:
@@ -206,17 +245,22 @@ def _nearest_neighbour(matrix: np.ndarray) -> np.ndarray:
     return tour
 
 
-def _iterated_local_search(matrix: np.ndarray, deadline: float) -> list[int]:
-    """A short tour through indexes 1..n from 0 and back, by iterated 2-opt/Or-opt search."""
+def _iterated_local_search(matrix: np.ndarray, deadline: float) -> tuple[list[int], bool]:
+    """A short tour through indexes 1..n from 0 and back, by iterated 2-opt/Or-opt search, and
+    whether the deadline stopped it early."""
     search = _LocalSearch(matrix)
     tour = search.descend(_nearest_neighbour(matrix))
     best = search.length(tour)
     size = len(tour)
     random = np.random.default_rng(_SEED)
+    timed_out = False
     if size >= 8:
         since_better = 0
         for _ in range(LOCAL_SEARCH_KICKS):
-            if time.perf_counter() > deadline or since_better >= LOCAL_SEARCH_STALL:
+            if since_better >= LOCAL_SEARCH_STALL:
+                break
+            if time.perf_counter() > deadline:
+                timed_out = True
                 break
             since_better += 1
             cuts = np.sort(random.choice(np.arange(1, size), 3, replace=False))
@@ -229,7 +273,7 @@ def _iterated_local_search(matrix: np.ndarray, deadline: float) -> list[int]:
             if length <= best + _EPS:
                 tour, best = kicked, length
     start = int(np.flatnonzero(tour == 0)[0])
-    return np.roll(tour, -start)[1:].tolist()
+    return np.roll(tour, -start)[1:].tolist(), timed_out
 
 
 class _LocalSearch:
@@ -304,10 +348,12 @@ class _LocalSearch:
         return np.concatenate((rest[: at + 1], segment, rest[at + 1 :]))
 
 
-def _ortools(matrix: np.ndarray, time_limit_s: float) -> list[int]:
-    """A short tour through indexes 1..n from 0 and back, by OR-Tools' routing solver."""
-    size = matrix.shape[0]
-    manager = pywrapcp.RoutingIndexManager(size, 1, 0)
+def _routing_model(
+    matrix: np.ndarray,
+) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel, Any]:
+    """OR-Tools' routing model of one tour from index 0 (arc costs in mm), and its parameters:
+    guided local search, one thread."""
+    manager = pywrapcp.RoutingIndexManager(matrix.shape[0], 1, 0)
     model = pywrapcp.RoutingModel(manager)
     costs = np.rint(matrix * _UNITS_PER_M).astype(np.int64).tolist()
     transit = model.RegisterTransitMatrix(costs)
@@ -317,10 +363,45 @@ def _ortools(matrix: np.ndarray, time_limit_s: float) -> list[int]:
     parameters.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
+    return manager, model, parameters
+
+
+def _ortools(matrix: np.ndarray, time_limit_s: float) -> list[int] | None:
+    """A short tour through indexes 1..n from 0 and back, by OR-Tools' routing solver; None if it
+    finds none within the time limit."""
+    manager, model, parameters = _routing_model(matrix)
     parameters.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
     solution = model.SolveWithParameters(parameters)
     if solution is None:
-        raise RuntimeError("the routing solver found no tour")
+        return None
+    return _tour_of(manager, model, solution)
+
+
+def _ortools_from(
+    matrix: np.ndarray, tour: list[int], time_limit_s: float
+) -> tuple[list[int], bool]:
+    """The best tour OR-Tools' guided local search finds from `tour` (indexes 1..n) within
+    `ORTOOLS_SOLUTIONS` solutions and `time_limit_s` (the time to build the model included), and
+    whether the time limit stopped it first. `tour` itself if the solver gives nothing back."""
+    started = time.perf_counter()
+    manager, model, parameters = _routing_model(matrix)
+    parameters.solution_limit = ORTOOLS_SOLUTIONS
+    model.CloseModelWithParameters(parameters)
+    initial = model.ReadAssignmentFromRoutes([[manager.NodeToIndex(i) for i in tour]], True)
+    left = time_limit_s - (time.perf_counter() - started)
+    if initial is None or left <= 0:
+        return tour, True
+    parameters.time_limit.FromMicroseconds(max(1, round(left * 1e6)))
+    solution = model.SolveFromAssignmentWithParameters(initial, parameters)
+    if solution is None:
+        return tour, True
+    return _tour_of(manager, model, solution), model.solver().Solutions() < ORTOOLS_SOLUTIONS
+
+
+def _tour_of(
+    manager: pywrapcp.RoutingIndexManager, model: pywrapcp.RoutingModel, solution: Any
+) -> list[int]:
+    """The visits of the solver's solution, as matrix indexes."""
     tour: list[int] = []
     index = model.Start(0)
     while True:

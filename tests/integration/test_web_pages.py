@@ -440,3 +440,20 @@ def test_failures_are_pages_in_the_users_language_not_tracebacks(web_app: Flask)
     assert missing.status_code == 404 and "ไม่พบหน้าที่ต้องการ" in missing.get_data(as_text=True)
     # The JSON API keeps its own error shape.
     assert client.get("/api/v1/no-such-thing").get_json()["error"]["status"] == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/consignments/99999999999999999999",
+        "/consignments/2147483648/invoice.pdf",
+        "/fcs/99999999999/arrivals",
+        "/fcs/99999999999",
+        "/waves/99999999999",
+        "/trips/2147483648",
+    ],
+)
+def test_ids_too_large_for_the_database_are_simply_not_found(visitor: FlaskClient, path: str):
+    log_in(visitor, MANAGER_KUL1)
+    response = visitor.get(path)
+    assert response.status_code == 404, (path, response.status_code)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -206,3 +207,131 @@ def test_side_by_side_blocks_with_the_same_ends_share_cross_aisles():
     graph = build_graph(aisles, bins, depot=(25.0, 0.0))
     assert graph.distance("near", "far") == pytest.approx(2 + 27 + 2)
     assert graph.distance(DEPOT, "far") == pytest.approx(3 + 15 + 16)
+
+
+# --- walking paths, for drawing --------------------------------------------------------------
+
+
+def polyline_length(points):
+    return sum(math.dist(p, q) for p, q in itertools.pairwise(points))
+
+
+def on_segment(point, segment):
+    """Whether the point lies on the segment (within a micrometre)."""
+    (x0, y0), (x1, y1) = segment.start, segment.end
+    x, y = point
+    along = math.dist(segment.start, point) + math.dist(point, segment.end)
+    return abs(along - math.dist(segment.start, segment.end)) < 1e-6 and (
+        min(x0, x1) - 1e-6 <= x <= max(x0, x1) + 1e-6
+        and min(y0, y1) - 1e-6 <= y <= max(y0, y1) + 1e-6
+    )
+
+
+def assert_walks_along_the_lines(graph, points):
+    """Every piece of the polyline lies along one walkable line: never through racking."""
+    segments = graph.segments()
+    for p, q in itertools.pairwise(points):
+        assert p != q
+        assert p[0] == pytest.approx(q[0]) or p[1] == pytest.approx(q[1]), (p, q)
+        assert any(on_segment(p, s) and on_segment(q, s) for s in segments), (p, q)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "points"),
+    [
+        # Same aisle: straight along it.
+        (key(1, 0, 0), key(1, 0, 3), [(3.0, 1.5), (3.0, 4.5)]),
+        # Neighbouring aisles near the front: out to the front cross aisle, across, back in.
+        (key(0, 0, 0), key(1, 0, 0), [(0.0, 1.5), (0.0, 0.0), (3.0, 0.0), (3.0, 1.5)]),
+        # Near the back of the block: through the middle cross aisle (y = 6).
+        (key(0, 0, 3), key(1, 0, 3), [(0.0, 4.5), (0.0, 6.0), (3.0, 6.0), (3.0, 4.5)]),
+        # Across blocks: up to the middle cross aisle, past aisle 1's junction, into block 1.
+        (
+            key(0, 0, 3),
+            key(2, 1, 0),
+            [(0.0, 4.5), (0.0, 6.0), (3.0, 6.0), (6.0, 6.0), (6.0, 7.5)],
+        ),
+        # Same aisle, back-to-back blocks: straight across the middle cross aisle.
+        (key(1, 0, 3), key(1, 1, 0), [(3.0, 4.5), (3.0, 6.0), (3.0, 7.5)]),
+        # The depot stands where aisle 0 meets the front cross aisle: no repeated point.
+        (DEPOT, key(0, 0, 2), [(0.0, 0.0), (0.0, 3.5)]),
+        (key(2, 1, 3), key(2, 1, 3), [(6.0, 10.5)]),
+    ],
+)
+def test_grid_paths_follow_hand_drawn_walks(a, b, points):
+    graph = SMALL.graph()
+    path = graph.path(a, b)
+    np.testing.assert_allclose(path, points, atol=1e-9)
+    assert polyline_length(path) == pytest.approx(graph.distance(a, b), abs=1e-6)
+    assert_walks_along_the_lines(graph, path)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "points"),
+    [
+        # Dispatch up to the main aisle, along it (past the junction of aisle A2), up aisle A1.
+        (DEPOT, "A1-03", [(5.0, -2.0), (5.0, 1.0), (3.0, 1.0), (0.0, 1.0), (0.0, 3.0)]),
+        # Block A to block B only by the main aisle, then up B1's extension and into B1.
+        (
+            "A1-03",
+            "B1-08",
+            [(0.0, 3.0), (0.0, 1.0), (3.0, 1.0), (5.0, 1.0), (10.0, 1.0), (10.0, 5.0), (10.0, 8.0)],
+        ),
+        # Within block B by its back cross aisle (y = 15).
+        ("B1-08", "B2-14", [(10.0, 8.0), (10.0, 15.0), (13.0, 15.0), (13.0, 14.0)]),
+        # Within block A by its back cross aisle (y = 11).
+        ("A1-09", "A2-10", [(0.0, 9.0), (0.0, 11.0), (3.0, 11.0), (3.0, 10.0)]),
+    ],
+)
+def test_app_like_paths_follow_hand_drawn_walks(a, b, points):
+    graph = app_like_graph()
+    path = graph.path(a, b)
+    np.testing.assert_allclose(path, points, atol=1e-9)
+    assert polyline_length(path) == pytest.approx(graph.distance(a, b), abs=1e-6)
+    assert_walks_along_the_lines(graph, path)
+
+
+def three_block_fc():
+    """Three blocks of different depths side by side, a bin every metre of every aisle."""
+    aisles = [RackAisle(f"L{x}", float(x), 2.0, 14.0) for x in (0, 3, 6)]
+    aisles += [RackAisle(f"M{x}", float(x), 5.0, 25.0) for x in (12, 15)]
+    aisles += [RackAisle(f"R{x}", float(x), 2.0, 14.0) for x in (22, 25, 28)]
+    bins = {
+        f"{a.key}-{y}": (a.key, float(y))
+        for a in aisles
+        for y in range(int(a.y_start), int(a.y_end) + 1)
+    }
+    return build_graph(aisles, bins, depot=(14.0, -3.0))
+
+
+@pytest.mark.parametrize(
+    "make", [SMALL.graph, app_like_graph, three_block_fc], ids=lambda f: f.__name__
+)
+def test_every_path_is_as_long_as_the_distance_and_walks_along_the_lines(make):
+    graph = make()
+    keys = list(graph.keys())
+    if len(keys) > 40:
+        keys = [DEPOT, *np.random.default_rng(5).choice(keys[1:], 39, replace=False).tolist()]
+    for a, b in itertools.product(keys, repeat=2):
+        path = graph.path(a, b)
+        assert path[0] == pytest.approx(graph.point(a))
+        assert path[-1] == pytest.approx(graph.point(b))
+        assert polyline_length(path) == pytest.approx(graph.distance(a, b), abs=1e-6), (a, b)
+        assert_walks_along_the_lines(graph, path)
+
+
+def test_tour_path_walks_from_the_depot_through_the_keys_in_order_and_back():
+    graph = app_like_graph()
+    stops = ["B2-13", "A1-09", "B1-08", "A1-03"]
+    path = graph.tour_path(stops)
+    depot = graph.point(DEPOT)
+    assert path[0] == depot
+    assert path[-1] == depot
+    assert_walks_along_the_lines(graph, path)
+    matrix = graph.matrix([DEPOT, *stops, DEPOT])
+    legs = sum(matrix[i, i + 1] for i in range(len(stops) + 1))
+    assert polyline_length(path) == pytest.approx(legs, abs=1e-6)
+    # The stops are passed in the order given.
+    at = [path.index(graph.point(stop)) for stop in stops]
+    assert at == sorted(at)
+    assert graph.tour_path([]) == [depot]

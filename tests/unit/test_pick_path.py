@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from routing.aisle_graph import DEPOT, GridLayout
+from routing.aisle_graph import DEPOT, GridLayout, RackAisle, build_graph
 from routing.pick_path import (
     EXACT_MAX_POINTS,
     Route,
+    _ortools_from,
     largest_gap,
     plan_route,
     route_from_matrix,
@@ -233,3 +234,86 @@ def test_s_shape_and_largest_gap_by_hand():
     assert s_shape(layout, []) == 0.0
     with pytest.raises(ValueError, match="single-block"):
         s_shape(GridLayout(4, 2, 10, 1.0, 3.0, 2.0, 0.0), keys)
+
+
+def app_like_fc():
+    """An FC as the app builds it: three blocks of different depths, a bin every metre."""
+    aisles = [RackAisle(f"L{x}", float(x), 2.0, 22.0) for x in range(0, 18, 3)]
+    aisles += [RackAisle(f"M{x}", float(x), 6.0, 36.0) for x in range(24, 39, 3)]
+    aisles += [RackAisle(f"R{x}", float(x), 2.0, 22.0) for x in range(45, 60, 3)]
+    bins = {
+        f"{a.key}-{y}": (a.key, float(y))
+        for a in aisles
+        for y in range(int(a.y_start), int(a.y_end) + 1)
+    }
+    return build_graph(aisles, bins, depot=(30.0, -3.0))
+
+
+def test_auto_polishes_the_local_search_with_ortools_on_app_graphs():
+    graph = app_like_fc()
+    assert graph.layout is None
+    rng = random.Random(30)
+    keys = rng.sample([key for key in graph if key != DEPOT], 30)
+    alone = plan_route(graph, keys, time_limit_s=1.0, method="local_search")
+    route = plan_route(graph, keys, time_limit_s=1.0)
+    assert route.method == "local_search+ortools"
+    assert alone.method == "local_search"
+    assert not route.optimal
+    assert not route.timed_out  # stopped by its solution limit, well within the time
+    assert_is_permutation(route, len(keys))
+    assert route.length_m <= alone.length_m + 1e-9
+    matrix = graph.matrix([DEPOT, *keys])
+    assert route.length_m == pytest.approx(tour_length(matrix, [i + 1 for i in route.order]))
+    # Not cut by time, the OR-Tools step gives the same route every time.
+    assert plan_route(graph, keys, time_limit_s=1.0) == route
+
+
+def test_auto_skips_ortools_when_no_time_is_left_and_says_so():
+    graph = app_like_fc()
+    keys = random.Random(31).sample([key for key in graph if key != DEPOT], 20)
+    route = plan_route(graph, keys, time_limit_s=0.001)
+    assert route.method == "local_search"
+    assert route.timed_out
+    assert_is_permutation(route, len(keys))
+
+
+def test_routes_say_which_method_found_them():
+    layout, keys = load("route-s1030-n30-a10-k1-b30")
+    graph = layout.graph()
+    assert plan_route(graph, keys).method == "exact"
+    assert plan_route(graph, keys[:EXACT_MAX_POINTS], method="auto").method == "exact"
+    matrix = graph.matrix([DEPOT, *keys[:EXACT_MAX_POINTS]])
+    assert route_from_matrix(matrix).method == "exact"
+    assert route_from_matrix(matrix).optimal
+    for method in ("local_search", "nearest"):
+        route = plan_route(graph, keys, time_limit_s=5.0, method=method)  # ample: not cut
+        assert route.method == method
+        assert not route.timed_out
+    # OR-Tools alone searches until its time limit (ample here for its first tour).
+    route = plan_route(graph, keys, time_limit_s=0.2, method="ortools")
+    assert (route.method, route.timed_out) == ("ortools", True)
+
+
+def test_ortools_without_a_tour_in_time_falls_back_to_nearest_neighbour(monkeypatch):
+    layout, keys = load("route-s1030-n30-a10-k1-b30")
+    nearest = plan_route(layout.graph(), keys, method="nearest")
+    monkeypatch.setattr("routing.pick_path._ortools", lambda matrix, time_limit_s: None)
+    route = plan_route(layout.graph(), keys, time_limit_s=0.05, method="ortools")
+    assert (route.order, route.length_m, route.method) == (
+        nearest.order,
+        nearest.length_m,
+        "nearest",
+    )
+    assert route.timed_out
+
+
+def test_the_ortools_step_starts_from_the_tour_it_is_given_and_shortens_a_poor_one():
+    graph = app_like_fc()
+    keys = random.Random(32).sample([key for key in graph if key != DEPOT], 30)
+    matrix = graph.matrix([DEPOT, *keys])
+    poor = list(range(1, 31))
+    random.Random(33).shuffle(poor)
+    improved, cut = _ortools_from(matrix, poor, 1.0)
+    assert not cut
+    assert sorted(improved) == list(range(1, 31))
+    assert tour_length(matrix, improved) < 0.8 * tour_length(matrix, poor)

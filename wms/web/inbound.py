@@ -684,7 +684,7 @@ def _line_row(line: dict[str, Any], counting: bool) -> dict[str, Any]:
     return row
 
 
-@blueprint.get("/consignments/<int:consignment_id>")
+@blueprint.get("/consignments/<id:consignment_id>")
 @roles_required(*EVERYONE)
 def consignment(consignment_id: int) -> tuple[str, int]:
     """A consignment: its timeline, expected against received per SKU and lot, cartons and
@@ -692,7 +692,7 @@ def consignment(consignment_id: int) -> tuple[str, int]:
     return _detail_page(consignment_id)
 
 
-@blueprint.get("/consignments/<int:consignment_id>/<any(invoice, packing):paper>.pdf")
+@blueprint.get("/consignments/<id:consignment_id>/<any(invoice, packing):paper>.pdf")
 @roles_required(*EVERYONE)
 def customs_paper(consignment_id: int, paper: str) -> Response:
     """The commercial invoice or the packing list, as a PDF download."""
@@ -705,7 +705,7 @@ def customs_paper(consignment_id: int, paper: str) -> Response:
     )
 
 
-@blueprint.post("/consignments/<int:consignment_id>/status")
+@blueprint.post("/consignments/<id:consignment_id>/status")
 @roles_required(*EVERYONE)
 def change_status(consignment_id: int) -> Response | tuple[str, int]:
     """Move the consignment to its next status, with an optional note for the timeline."""
@@ -768,7 +768,7 @@ def fc_inbound_home() -> Response | str:
     return redirect(url_for("inbound.arrivals", fc_id=fcs[0]))
 
 
-@blueprint.get("/fcs/<int:fc_id>/arrivals")
+@blueprint.get("/fcs/<id:fc_id>/arrivals")
 @roles_required(*WAREHOUSE_ROLES)
 def arrivals(fc_id: int) -> str:
     """The dock schedule: consignments still to receive, day by day; late ones flagged."""
@@ -789,7 +789,7 @@ def arrivals(fc_id: int) -> str:
     )
 
 
-@blueprint.get("/fcs/<int:fc_id>/receipts")
+@blueprint.get("/fcs/<id:fc_id>/receipts")
 @roles_required(*WAREHOUSE_ROLES)
 def receipts(fc_id: int) -> str:
     """Receipts being counted on the dock, with counted against expected units."""
@@ -830,14 +830,14 @@ def _queue_page_number() -> int:
     return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 10**6 else 1
 
 
-@blueprint.get("/fcs/<int:fc_id>/discrepancies")
+@blueprint.get("/fcs/<id:fc_id>/discrepancies")
 @roles_required(*WAREHOUSE_ROLES)
 def discrepancy_queue(fc_id: int) -> tuple[str, int]:
     """What receiving found, oldest first, until a manager resolves it."""
     return _queue_page(fc_id)
 
 
-@blueprint.post("/fcs/<int:fc_id>/discrepancies/<int:discrepancy_id>/resolve")
+@blueprint.post("/fcs/<id:fc_id>/discrepancies/<id:discrepancy_id>/resolve")
 @roles_required(*MANAGERS)
 def resolve(fc_id: int, discrepancy_id: int) -> Response | tuple[str, int]:
     """Settle a discrepancy with a resolution and a note, then back to the queue."""
@@ -893,14 +893,14 @@ def _slotting_page(fc_id: int, form: Form | None = None, status: int = 200) -> t
     return page, status
 
 
-@blueprint.get("/fcs/<int:fc_id>/slotting")
+@blueprint.get("/fcs/<id:fc_id>/slotting")
 @roles_required(*MANAGERS)
 def slotting_home(fc_id: int) -> tuple[str, int]:
     """The form to propose a re-slotting plan for the FC's pick faces."""
     return _slotting_page(fc_id)
 
 
-@blueprint.post("/fcs/<int:fc_id>/slotting")
+@blueprint.post("/fcs/<id:fc_id>/slotting")
 @roles_required(*MANAGERS)
 def slotting_propose(fc_id: int) -> Response | tuple[str, int]:
     """Let the solver propose a plan within the time limit, then show it for review."""
@@ -941,14 +941,14 @@ def _plan_page(
     return page, status
 
 
-@blueprint.get("/fcs/<int:fc_id>/slotting/<int:plan_id>")
+@blueprint.get("/fcs/<id:fc_id>/slotting/<id:plan_id>")
 @roles_required(*MANAGERS)
 def slotting_plan(fc_id: int, plan_id: int) -> tuple[str, int]:
     """A proposed plan: its moves and predicted walking saving, to release or discard."""
     return _plan_page(fc_id, plan_id)
 
 
-@blueprint.post("/fcs/<int:fc_id>/slotting/<int:plan_id>/<any(release, discard):decision>")
+@blueprint.post("/fcs/<id:fc_id>/slotting/<id:plan_id>/<any(release, discard):decision>")
 @roles_required(*MANAGERS)
 def slotting_decide(fc_id: int, plan_id: int, decision: str) -> Response | tuple[str, int]:
     """Release the plan as move tasks, or discard it."""

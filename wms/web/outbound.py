@@ -43,8 +43,8 @@ DEFAULT_TIME_LIMIT_S = 5.0
 ALL_WAITING = "all"
 BACKLOG_STATUSES = ("received", "backordered", "allocated", "waved", "picked", "packed")
 RESOLUTIONS = ("ship_short", "cancel_order", "acknowledge")
-# Record ids in addresses: larger numbers match no page (the database's ids are 32-bit).
-ID = "int(max=2147483647)"
+# Record ids in addresses: the app's bounded "id" converter (larger numbers match no page).
+ID = "id"
 
 
 # --- translated names of codes ----------------------------------------------------------------

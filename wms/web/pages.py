@@ -95,7 +95,7 @@ def fc_home() -> Response | str:
     return redirect(url_for("web.fc_overview", fc_id=fcs[0]["id"]))
 
 
-@blueprint.get("/fcs/<int:fc_id>")
+@blueprint.get("/fcs/<id:fc_id>")
 @roles_required(*WAREHOUSE_ROLES)
 def fc_overview(fc_id: int) -> str:
     """Bins, units and SKUs per zone of one FC; another FC's id is not found."""
