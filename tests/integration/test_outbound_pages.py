@@ -403,7 +403,7 @@ def test_trip_page_lists_picks_in_walking_order_and_draws_the_route(web_app, kul
     )
 
 
-def test_route_figure_puts_the_front_at_the_bottom_and_walks_along_the_walkways():
+def test_route_figure_puts_the_front_at_the_bottom_and_draws_the_walk_given():
     drawing = {
         "bounds": [0.0, 0.0, 20.0, 30.0],
         "segments": [
@@ -415,6 +415,8 @@ def test_route_figure_puts_the_front_at_the_bottom_and_walks_along_the_walkways(
         "depot": [0.0, 0.0],
         "stops": [{"code": "B1", "x": 10.0, "y": 6.0}, {"code": "B2", "x": 10.0, "y": 28.0}],
         "walking_m": 76.0,
+        # The walk along the walkways, as the aisle graph gives it.
+        "path": [[0, 0], [0, 4], [10, 4], [10, 6], [10, 28], [10, 4], [0, 4], [0, 0]],
     }
     figure = route_figure(drawing)
     near, far = figure.stops
@@ -430,7 +432,8 @@ def test_route_figure_puts_the_front_at_the_bottom_and_walks_along_the_walkways(
     assert figure.path_m == pytest.approx(76.0)
     corners = figure.path.split()
     assert corners[0] == corners[-1] == "{},{}".format(*figure.depot)
-    assert len(corners) == 9
+    assert corners[3] == "{},{}".format(near["x"], near["y"])
+    assert len(corners) == 8
 
 
 # --- exceptions ------------------------------------------------------------------------------

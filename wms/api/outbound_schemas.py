@@ -372,6 +372,10 @@ class FloorPlanSchema(WmsSchema):
     racks = fields.List(fields.Dict())
     depot = fields.List(fields.Float())
     stops = fields.List(fields.Dict())
+    path = fields.List(
+        fields.List(fields.Float()),
+        metadata={"description": "The walk along the aisles, as (x, y) points in metres."},
+    )
 
 
 class ToteAssignmentSchema(WmsSchema):

@@ -78,6 +78,7 @@ def drawing(plan: FloorPlan, route: list[str]) -> dict[str, Any]:
     ys = [y for segment in plan.graph.segments() for y in (segment.start[1], segment.end[1])]
     xs += [x for x, _ in points]
     ys += [y for _, y in points]
+    walked = plan.graph.tour_path(route)
     return {
         "bounds": [min(xs), min(ys), max(xs), max(ys)],
         "segments": [
@@ -92,4 +93,6 @@ def drawing(plan: FloorPlan, route: list[str]) -> dict[str, Any]:
         "stops": [
             {"code": code, "x": x, "y": y} for code, (x, y) in zip(route, points[1:], strict=True)
         ],
+        # The walk itself, along the aisles: dispatch, every stop in order, and back.
+        "path": [list(point) for point in walked],
     }

@@ -4,7 +4,6 @@ view per FC and the merchant's own)."""
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 import re
@@ -269,73 +268,6 @@ class RouteFigure:
     path_m: float
 
 
-def _key(point: Point) -> Point:
-    return round(point[0], 4), round(point[1], 4)
-
-
-def _on_segment(point: Point, start: Point, end: Point) -> bool:
-    (px, py), (ax, ay), (bx, by) = point, start, end
-    cross = (bx - ax) * (py - ay) - (by - ay) * (px - ax)
-    length = math.dist(start, end)
-    if length == 0 or abs(cross) / length > 1e-3:
-        return False
-    along = ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / length
-    return -1e-3 <= along <= length + 1e-3
-
-
-def walk_along(
-    segments: list[tuple[Point, Point]], visits: list[Point]
-) -> tuple[list[Point], float]:
-    """The shortest walk along `segments` through `visits` in order: its corners and metres.
-    A visit off every segment is reached in a straight line."""
-    lines = [(_key(a), _key(b)) for a, b in segments]
-    # Walkways meet where one ends on another, and a visit splits the walkway it lies on.
-    joints = {end for line in lines for end in line} | set(map(_key, visits))
-    edges: list[tuple[Point, Point]] = []
-    for a, b in lines:
-        inside = sorted(
-            (math.dist(a, joint), joint)
-            for joint in joints
-            if joint not in (a, b) and _on_segment(joint, a, b)
-        )
-        edges.extend(itertools.pairwise([a, *(joint for _d, joint in inside), b]))
-    graph: dict[Point, list[tuple[Point, float]]] = {}
-    for a, b in edges:
-        graph.setdefault(a, []).append((b, math.dist(a, b)))
-        graph.setdefault(b, []).append((a, math.dist(a, b)))
-    corners: list[Point] = [_key(visits[0])] if visits else []
-    total = 0.0
-    for source, target in itertools.pairwise(map(_key, visits)):
-        leg, metres = _shortest(graph, source, target)
-        corners.extend(leg[1:])
-        total += metres
-    return corners, total
-
-
-def _shortest(
-    graph: dict[Point, list[tuple[Point, float]]], source: Point, target: Point
-) -> tuple[list[Point], float]:
-    """Dijkstra from `source` to `target`; a straight line when they are not connected."""
-    best = {source: 0.0}
-    previous: dict[Point, Point] = {}
-    queue = [(0.0, source)]
-    while queue:
-        metres, node = heapq.heappop(queue)
-        if node == target:
-            path = [node]
-            while path[-1] != source:
-                path.append(previous[path[-1]])
-            return path[::-1], metres
-        if metres > best.get(node, math.inf):
-            continue
-        for neighbour, length in graph.get(node, []):
-            if metres + length < best.get(neighbour, math.inf):
-                best[neighbour] = metres + length
-                previous[neighbour] = node
-                heapq.heappush(queue, (metres + length, neighbour))
-    return [source, target], math.dist(source, target)
-
-
 def route_figure(drawing: dict[str, Any]) -> RouteFigure:
     """Scale the floor-plan data of `picking.batch_drawing` to an SVG viewBox."""
     min_x, min_y, max_x, max_y = drawing["bounds"]
@@ -377,11 +309,8 @@ def route_figure(drawing: dict[str, Any]) -> RouteFigure:
         for number, stop in enumerate(drawing["stops"], start=1)
         for x, y in [point(stop["x"], stop["y"])]
     ]
-    visits = [depot, *((stop["x"], stop["y"]) for stop in drawing["stops"]), depot]
-    lines = [
-        ((s["start"][0], s["start"][1]), (s["end"][0], s["end"][1])) for s in drawing["segments"]
-    ]
-    corners, metres = walk_along(lines, visits)
+    corners = [(x, y) for x, y in drawing["path"]]
+    metres = sum(math.dist(a, b) for a, b in itertools.pairwise(corners))
     return RouteFigure(
         width=round((max_x + SVG_MARGIN_M - left) * SVG_SCALE, 1),
         height=round((top - (min_y - SVG_MARGIN_M)) * SVG_SCALE, 1),
