@@ -15,7 +15,7 @@ from wms.db.unit_of_work import UnitOfWork
 from wms.domain.actors import Actor
 from wms.domain.errors import Conflict, InvalidInput, NotFound
 from wms.domain.orders import CHANNELS
-from wms.services.facilities import managed_fc, visible_fc
+from wms.services.facilities import destination_fc, managed_fc, visible_fc
 from wms.services.views import iso
 
 CARRIER_CODE = re.compile(r"^[A-Z0-9-]{2,16}$")
@@ -72,7 +72,7 @@ def create_carrier(
 
 def list_carriers(uow: UnitOfWork, actor: Actor, fc_id: int) -> list[dict[str, Any]]:
     with uow:
-        fc = _fc_for_reading(uow, actor, fc_id)
+        fc = destination_fc(uow, actor, fc_id)
         carriers = uow.session.scalars(
             select(Carrier)
             .where(Carrier.fc_id == fc.id)
@@ -84,23 +84,13 @@ def list_carriers(uow: UnitOfWork, actor: Actor, fc_id: int) -> list[dict[str, A
 def upcoming_cutoffs(uow: UnitOfWork, actor: Actor, fc_id: int) -> list[dict[str, Any]]:
     """Each carrier's next collection at the FC after now, soonest first."""
     with uow:
-        fc = _fc_for_reading(uow, actor, fc_id)
+        fc = destination_fc(uow, actor, fc_id)
         now = utcnow()
         found = [
             {"cutoff": next_cutoff(carrier, fc.timezone, now), "carrier": carrier_view(carrier)}
             for carrier in uow.session.scalars(select(Carrier).where(Carrier.fc_id == fc.id))
         ]
         return sorted(found, key=lambda item: (item["cutoff"], item["carrier"]["code"]))
-
-
-def _fc_for_reading(uow: UnitOfWork, actor: Actor, fc_id: int) -> FulfillmentCenter:
-    """Merchants read any FC's carriers (they choose one per order); staff their own FCs."""
-    if actor.is_merchant:
-        fc = uow.session.get(FulfillmentCenter, fc_id)
-        if fc is None:
-            raise NotFound("No such fulfillment center.", "fc_id")
-        return fc
-    return visible_fc(uow, actor, fc_id)
 
 
 def carrier_of(uow: UnitOfWork, fc: FulfillmentCenter, carrier_id: int) -> Carrier:

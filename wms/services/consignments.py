@@ -51,7 +51,7 @@ from wms.domain.identifiers import make_sscc, validate_sscc
 from wms.domain.receiving import Condition
 from wms.domain.stock import MAX_UNITS_PER_BALANCE
 from wms.services.clock import fc_today
-from wms.services.facilities import visible_fc
+from wms.services.facilities import destination_fc, visible_fc
 from wms.services.outbox import emit
 from wms.services.paging import PageRequest, paginate
 from wms.services.views import consignment_view, iso
@@ -136,15 +136,6 @@ def _announcing_merchant(uow: UnitOfWork, actor: Actor, merchant_id: int | None)
     if merchant is None:
         raise NotFound("No such merchant.", "merchant_id")
     return merchant
-
-
-def _destination(uow: UnitOfWork, actor: Actor, fc_id: int) -> FulfillmentCenter:
-    if actor.is_merchant:
-        fc = uow.session.get(FulfillmentCenter, fc_id)
-        if fc is None:
-            raise NotFound("No such fulfillment center.", "fc_id")
-        return fc
-    return visible_fc(uow, actor, fc_id)
 
 
 # --- exchange rates --------------------------------------------------------------------------
@@ -498,7 +489,7 @@ def create_consignment(
     _check_header(header)
     with uow:
         merchant = _announcing_merchant(uow, actor, header.merchant_id)
-        fc = _destination(uow, actor, header.fc_id)
+        fc = destination_fc(uow, actor, header.fc_id)
         rate, rate_date = rate_for(uow, fc.currency, fc_today(fc))
         crossing = header.border_crossing
         if crossing is None:

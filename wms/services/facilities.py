@@ -40,6 +40,18 @@ def visible_fc(
     return fc
 
 
+def destination_fc(
+    uow: UnitOfWork, actor: Actor, fc_id: int, field: str = "fc_id"
+) -> FulfillmentCenter:
+    """An FC goods are sent to or ordered from: any FC for merchants, their own for staff."""
+    if actor.is_merchant:
+        fc = uow.session.get(FulfillmentCenter, fc_id)
+        if fc is None:
+            raise NotFound("No such fulfillment center.", field)
+        return fc
+    return visible_fc(uow, actor, fc_id, field)
+
+
 def managed_fc(uow: UnitOfWork, actor: Actor, fc_id: int) -> FulfillmentCenter:
     fc = visible_fc(uow, actor, fc_id)
     if not actor.manages(fc.id):

@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 from wms.db.base import utcnow
 from wms.db.models import (
     Allocation,
-    FulfillmentCenter,
     Merchant,
     MoveTask,
     Order,
@@ -35,7 +34,7 @@ from wms.domain.packing import PackageStatus
 from wms.domain.tasks import TaskKind
 from wms.services import allocation
 from wms.services.carriers import carrier_of, due_cutoff, min_remaining_days
-from wms.services.facilities import visible_fc
+from wms.services.facilities import destination_fc, visible_fc
 from wms.services.idempotency import run_once
 from wms.services.outbox import emit
 from wms.services.paging import PageRequest, paginate
@@ -75,15 +74,6 @@ def _merchant_for(uow: UnitOfWork, actor: Actor, merchant_id: int | None) -> Mer
     if merchant is None:
         raise NotFound("No such merchant.", "merchant_id")
     return merchant
-
-
-def _destination_fc(uow: UnitOfWork, actor: Actor, fc_id: int) -> FulfillmentCenter:
-    if actor.is_merchant:
-        fc = uow.session.get(FulfillmentCenter, fc_id)
-        if fc is None:
-            raise NotFound("No such fulfillment center.", "fc_id")
-        return fc
-    return visible_fc(uow, actor, fc_id)
 
 
 def visible_order(uow: UnitOfWork, actor: Actor, order_id: int, field: str = "order_id") -> Order:
@@ -174,7 +164,7 @@ def create_order(
 
     def perform() -> dict[str, Any]:
         merchant = _merchant_for(uow, actor, new.merchant_id)
-        fc = _destination_fc(uow, actor, new.fc_id)
+        fc = destination_fc(uow, actor, new.fc_id)
         carrier = carrier_of(uow, fc, new.carrier_id)
         duplicate = uow.session.scalar(
             select(Order.reference).where(

@@ -32,7 +32,7 @@ from wms.domain.actors import Actor
 from wms.domain.catalogue import ZonePurpose
 from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from wms.domain.identifiers import gtin_forms, location_check_code
-from wms.domain.orders import OPEN_ALLOCATIONS, AllocationStatus, OrderStatus
+from wms.domain.orders import AllocationStatus, OrderStatus
 from wms.domain.stock import MovementReason
 from wms.domain.waves import BatchStatus, ExceptionKind, ExceptionStatus, WaveStatus
 from wms.services import allocation, stock
@@ -576,17 +576,3 @@ def resolve_exception(
 
     payload = {"exception_id": exception_id, "action": action, "note": note}
     return run_once(uow, actor, key, "picking.resolve", payload, perform)
-
-
-def open_picks_of(uow: UnitOfWork, order: Order) -> int:
-    return len(
-        list(
-            uow.session.scalars(
-                select(Allocation.id).where(
-                    Allocation.order_id == order.id,
-                    Allocation.status.in_(OPEN_ALLOCATIONS),
-                    Allocation.status == AllocationStatus.RESERVED,
-                )
-            )
-        )
-    )

@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -133,17 +132,6 @@ def minutes_label(minutes: int | float) -> str:
     if hours:
         return _("%(hours)s h %(minutes)s min", hours=hours, minutes=f"{rest:02d}")
     return _("%(minutes)s min", minutes=rest)
-
-
-@blueprint.app_template_filter()
-def local_time(moment: str | None, timezone: str = "UTC") -> str:
-    """An ISO timestamp as the FC's wall-clock time, 'YYYY-MM-DD HH:MM'."""
-    if not moment:
-        return "–"
-    parsed = datetime.fromisoformat(moment)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 # --- use-case messages in the user's language -------------------------------------------------
