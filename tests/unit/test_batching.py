@@ -13,7 +13,7 @@ from routing import batching
 from routing.aisle_graph import GridLayout
 from routing.batching import Cart, PickLine, WaveOrder
 
-BATCH = Path(__file__).resolve().parents[2].parent / "shared" / "bench-data" / "picking" / "batch"
+BATCH = Path(__file__).resolve().parents[1] / "data" / "picking" / "batch"
 LAYOUT = GridLayout.from_json(
     {
         "aisles": 6,

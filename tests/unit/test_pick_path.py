@@ -21,9 +21,7 @@ from routing.pick_path import (
     tour_length,
 )
 
-ROUTE_DIR = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "bench-data" / "picking" / "route"
-)
+ROUTE_DIR = Path(__file__).resolve().parents[1] / "data" / "picking" / "route"
 
 
 def reference_rows():

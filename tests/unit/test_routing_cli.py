@@ -10,7 +10,7 @@ import pytest
 from routing.pick_instances import load_route_instance, sequence_length
 
 REPO = Path(__file__).resolve().parents[2]
-ROUTE_DIR = REPO.parent / "shared" / "bench-data" / "picking" / "route"
+ROUTE_DIR = REPO / "tests" / "data" / "picking" / "route"
 
 
 def run_cli(*arguments, cwd=REPO):
