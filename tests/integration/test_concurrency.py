@@ -179,7 +179,7 @@ def test_a_move_waits_for_the_row_lock_on_its_sku(shared_stock):
     thread.start()
     waiting = False
     with factory() as observer:
-        for _ in range(100):
+        for _ in range(600):  # up to 30 s: on a loaded machine the thread starts late
             waiting = (
                 observer.execute(
                     text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
