@@ -444,8 +444,12 @@ def carton_choices() -> list[dict[str, Any]]:
 @blueprint.get("/pack")
 @roles_required(*WAREHOUSE_ROLES)
 def pack() -> str:
-    """The packing bench: scan a tote to open its order's parcel."""
-    return render_template("scanner_pack.html", package=None, cartons=[])
+    """The packing bench: scan a tote to open its order's parcel; the totes waiting are listed."""
+    actor = actor_of_request()
+    waiting = [
+        tote for fc_id in _fc_ids(actor) for tote in packing.totes_to_pack(new_uow(), actor, fc_id)
+    ]
+    return render_template("scanner_pack.html", package=None, cartons=[], waiting=waiting)
 
 
 @blueprint.post("/pack/start")

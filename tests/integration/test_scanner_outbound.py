@@ -383,7 +383,12 @@ def test_a_tote_is_packed_unit_by_unit_and_shipped_on_its_carriers_manifest(
     placed = released["orders"]
     short_tote = totes[placed["short"]["id"]]
     jnt_tote, ninja_tote = totes[placed["jnt"]["id"]], totes[placed["ninja"]["id"]]
-    assert staff.page("/scan/pack").count('data-flow="pack-start"') == 1
+    bench = staff.page("/scan/pack")
+    assert bench.count('data-flow="pack-start"') == 1
+    # The totes waiting at the bench: picked orders not yet packed (the short one is not
+    # picked complete until a manager decides, so it is not listed).
+    listed = re.findall(r'<tr data-tote="([^"]+)">', bench)
+    assert jnt_tote in listed and ninja_tote in listed and short_tote not in listed
 
     # Orders still short wait for the manager; unknown totes and non-totes are refused.
     still_short = staff.post("/scan/pack/start", {"scan": short_tote}, key=new_key())

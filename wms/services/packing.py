@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -26,7 +27,9 @@ from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from wms.domain.identifiers import gtin_forms
 from wms.domain.orders import AllocationStatus, OrderStatus
 from wms.domain.packing import PackageStatus, carton, check_weight, suggest_carton
+from wms.services.carriers import due_cutoff
 from wms.services.consignments import next_sscc
+from wms.services.facilities import visible_fc
 from wms.services.idempotency import run_once
 from wms.services.orders import set_status
 from wms.services.picking import TOTE_CODE, open_shortages
@@ -185,6 +188,42 @@ def start_packing(
         return package_view(uow, package)
 
     return run_once(uow, actor, key, "packing.start", {"fc_id": fc_id, "tote": code}, perform)
+
+
+def totes_to_pack(uow: UnitOfWork, actor: Actor, fc_id: int) -> list[dict[str, Any]]:
+    """Totes at the packing bench: picked orders ready to pack (none waiting on a manager's
+    decision about a short pick), earliest ship-by first."""
+    _floor_role(actor)
+    with uow:
+        fc = visible_fc(uow, actor, fc_id)
+        rows = uow.session.execute(
+            select(BatchOrder.tote_code, Order)
+            .join(Order, Order.id == BatchOrder.order_id)
+            .join(PickBatch, PickBatch.id == BatchOrder.batch_id)
+            .where(
+                PickBatch.fc_id == fc.id,
+                BatchOrder.tote_code.is_not(None),
+                Order.status == OrderStatus.PICKED,
+            )
+            .order_by(Order.ship_by, Order.id)
+            .limit(200)
+        ).all()
+        waiting = []
+        for tote_code, order in rows:
+            if open_shortages(uow, order):
+                continue
+            cutoff = due_cutoff(order.carrier, fc.timezone, order.ship_by)
+            waiting.append(
+                {
+                    "tote_code": tote_code,
+                    "order_reference": order.reference,
+                    "carrier_code": order.carrier.code,
+                    "cutoff": iso(cutoff),
+                    "cutoff_local": cutoff.astimezone(ZoneInfo(fc.timezone)).strftime("%H:%M"),
+                    "units": sum(line.quantity for line in order.lines),
+                }
+            )
+        return waiting
 
 
 def _open_package(uow: UnitOfWork, actor: Actor, package_id: int) -> Package:
