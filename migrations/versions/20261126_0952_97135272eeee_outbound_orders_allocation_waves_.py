@@ -503,6 +503,7 @@ def upgrade() -> None:
         sa.Column("sku_id", sa.Integer(), nullable=False),
         sa.Column("lot_id", sa.Integer(), nullable=True),
         sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("picked_from_id", sa.Integer(), nullable=True),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("picked_quantity", sa.Integer(), nullable=False),
         sa.Column(
@@ -535,6 +536,11 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["location_id"], ["locations.id"], name=op.f("fk_allocations_location_id_locations")
+        ),
+        sa.ForeignKeyConstraint(
+            ["picked_from_id"],
+            ["locations.id"],
+            name=op.f("fk_allocations_picked_from_id_locations"),
         ),
         sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name=op.f("fk_allocations_lot_id_lots")),
         sa.ForeignKeyConstraint(

@@ -225,6 +225,9 @@ def test_orders_go_from_allocation_through_a_wave_to_a_closed_manifest(api_as, u
             assert response.status_code == 200, response.get_json()
             trip = response.get_json()
         assert trip["status"] == "picked"
+        # Done picks still name the bin they were picked from, not the dispatch bench.
+        route_bins = set(trip["route"])
+        assert {p["location_code"] for p in trip["picks"]} <= route_bins
     assert shorted
     assert audit_ledger(uow) == []
     for order in orders:

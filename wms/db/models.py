@@ -859,6 +859,7 @@ class Allocation(Base):
     sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    picked_from_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     quantity: Mapped[int] = mapped_column(Integer)
     picked_quantity: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[AllocationStatus] = mapped_column(
@@ -874,7 +875,8 @@ class Allocation(Base):
     line: Mapped[OrderLine] = relationship()
     sku: Mapped[Sku] = relationship()
     lot: Mapped[Lot | None] = relationship()
-    location: Mapped[Location] = relationship()
+    location: Mapped[Location] = relationship(foreign_keys=[location_id])
+    picked_from: Mapped[Location | None] = relationship(foreign_keys=[picked_from_id])
 
 
 class PickException(Base):

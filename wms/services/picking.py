@@ -77,12 +77,14 @@ def batch_reference(batch: PickBatch) -> str:
 
 
 def pick_view(item: Allocation, tote: BatchOrder | None) -> dict[str, Any]:
+    """A pick as the picker sees it: the bin it is (or was) picked from."""
+    bin_ = item.picked_from or item.location
     return {
         "id": item.id,
         "sequence": item.pick_sequence,
         "status": str(item.status),
-        "location_code": item.location.code,
-        "location_check_code": location_check_code(item.location.code),
+        "location_code": bin_.code,
+        "location_check_code": location_check_code(bin_.code),
         "sku_id": item.sku_id,
         "sku_code": item.sku.code,
         "gtin": item.sku.gtin,
@@ -430,12 +432,15 @@ def confirm_pick(
                 reference=reference,
                 key=key,
             )
+            item.picked_from_id = source.id
+            item.picked_from = source
             item.quantity = scan.quantity
             item.picked_quantity = scan.quantity
             item.location_id = dispatch.id
             item.location = dispatch
             item.status = AllocationStatus.PICKED
         else:
+            item.picked_from_id = source.id
             item.status = AllocationStatus.SHORT
         item.picked_by = actor.user_id
         item.picked_at = utcnow()
