@@ -18,9 +18,7 @@ def _a_balance(api, sku_code="SF-MANGO-200", fc_code="KUL1"):
     sku = sku_by_code(api, sku_code)
     fc = fc_ids(api)[fc_code]
     # A balance none of whose units the demo's orders have reserved.
-    balance = next(
-        b for b in api.items("/stock", sku_id=sku["id"], fc_id=fc) if b["reserved"] == 0
-    )
+    balance = next(b for b in api.items("/stock", sku_id=sku["id"], fc_id=fc) if b["reserved"] == 0)
     return sku, fc, balance
 
 

@@ -60,10 +60,7 @@ def carton(code: str) -> CartonSize:
 def suggest_carton(item_volume_cm3: float, longest_item_mm: int) -> CartonSize:
     """The smallest carton the items fit in, leaving room for void fill."""
     for size in CARTON_SIZES:
-        if (
-            item_volume_cm3 <= size.volume_cm3 * FILL_RATIO
-            and longest_item_mm <= size.length_mm
-        ):
+        if item_volume_cm3 <= size.volume_cm3 * FILL_RATIO and longest_item_mm <= size.length_mm:
             return size
     return CARTON_SIZES[-1]
 
