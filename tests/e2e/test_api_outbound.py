@@ -396,3 +396,42 @@ def test_partial_allocation_backorders_the_rest_and_retries_when_stock_arrives(a
     assert result["completed"] >= 1
     assert merchant.get(f"/orders/{order['id']}").get_json()["status"] == "allocated"
     assert audit_ledger(uow) == []
+
+
+def test_cancelling_an_order_mid_trip_voids_its_picks_and_the_trip_still_finishes(api_as, uow):
+    merchant, manager, staff = api_as(SIAMFRUIT), api_as(MANAGER_KUL1), api_as(STAFF_KUL1)
+    fc = fc_ids(manager)["KUL1"]
+    for waiting in manager.items("/orders", fc_id=fc):
+        if waiting["status"] not in ("shipped", "cancelled"):
+            manager.post(f"/orders/{waiting['id']}/cancel", key=new_key())
+    carriers = _carriers(merchant, fc)
+    kept = _order(merchant, fc, carriers["JNT"], {"SF-MANGO-200": 2})
+    dropped = _order(merchant, fc, carriers["JNT"], {"SF-DURIAN-100": 2})
+    wave = manager.post("/waves", {"fc_id": fc, "time_limit_s": 1}, key=new_key()).get_json()
+    assert wave["trips"] == 1
+    manager.post(f"/waves/{wave['id']}/release", key=new_key())
+    trip = staff.post(f"/trips/{wave['batches'][0]['id']}/start", key=new_key()).get_json()
+    for tote in trip["totes"]:
+        trip = staff.post(
+            f"/trips/{trip['id']}/totes",
+            {"slot": tote["slot"], "tote": f"T9{tote['slot']:02d}{trip['id']:04d}"},
+            key=new_key(),
+        ).get_json()
+    for pick in [p for p in trip["picks"] if p["order_id"] == kept["id"]]:
+        scan = {
+            "location_code": pick["location_code"],
+            "gtin": pick["gtin"],
+            "lot_number": pick["lot_number"],
+            "quantity": pick["quantity"],
+            "tote": pick["tote_code"],
+        }
+        response = staff.post(f"/picks/{pick['id']}/confirm", scan, key=new_key())
+        assert response.status_code == 200, response.get_json()
+    assert staff.get(f"/trips/{trip['id']}").get_json()["status"] == "picking"
+    cancelled = merchant.post(f"/orders/{dropped['id']}/cancel", key=new_key())
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    after = staff.get(f"/trips/{trip['id']}").get_json()
+    assert after["status"] == "picked" and after["next_pick"] is None
+    assert merchant.get(f"/orders/{kept['id']}").get_json()["status"] == "picked"
+    assert manager.get(f"/waves/{wave['id']}").get_json()["status"] == "done"
+    assert audit_ledger(uow) == []

@@ -19,6 +19,7 @@ from wms.db.models import (
     Order,
     OrderLine,
     Package,
+    PickBatch,
     Sku,
 )
 from wms.db.unit_of_work import UnitOfWork
@@ -26,34 +27,24 @@ from wms.domain.actors import Actor
 from wms.domain.errors import Conflict, NotFound, PermissionDenied
 from wms.domain.orders import (
     ALLOCATABLE,
+    AllocationStatus,
     NewOrder,
     OrderStatus,
     check_cancel,
 )
 from wms.domain.packing import PackageStatus
 from wms.domain.tasks import TaskKind
+from wms.domain.waves import BatchStatus
 from wms.services import allocation
 from wms.services.carriers import carrier_of, due_cutoff, min_remaining_days
 from wms.services.facilities import destination_fc, visible_fc
 from wms.services.idempotency import run_once
+from wms.services.order_status import set_status
 from wms.services.outbox import emit
 from wms.services.paging import PageRequest, paginate
 from wms.services.putaway import suggest_bins
+from wms.services.trip_progress import finish_if_done
 from wms.services.views import iso
-
-
-def set_status(uow: UnitOfWork, order: Order, status: OrderStatus) -> None:
-    """Change an order's status and tell its merchant (outbox, same transaction)."""
-    if order.status is status:
-        return
-    order.status = status
-    order.updated_at = utcnow()
-    emit(
-        uow,
-        "order.status",
-        order.merchant_id,
-        {"order": order.reference, "external_id": order.external_id, "status": str(status)},
-    )
 
 
 def ship_date(order: Order) -> Any:
@@ -342,6 +333,11 @@ def cancel(uow: UnitOfWork, actor: Actor, order: Order) -> list[MoveTask]:
     """Cancel an order that has not shipped: release every reservation; picked units waiting
     at dispatch get putaway tasks back to storage (returned); open parcels are voided."""
     check_cancel(order.status)
+    trips = {
+        item.batch_id
+        for item in order.allocations
+        if item.batch_id is not None and item.status is AllocationStatus.RESERVED
+    }
     picked = allocation.release_all(uow, order)
     tasks: list[MoveTask] = []
     for item in picked:
@@ -370,6 +366,11 @@ def cancel(uow: UnitOfWork, actor: Actor, order: Order) -> list[MoveTask]:
         package.manifest_id = None
     order.cancelled_at = utcnow()
     set_status(uow, order, OrderStatus.CANCELLED)
+    # Its open picks are void: a trip left with nothing to pick is done.
+    for batch_id in sorted(trips):
+        batch = uow.session.get(PickBatch, batch_id)
+        if batch is not None and batch.status in (BatchStatus.RELEASED, BatchStatus.PICKING):
+            finish_if_done(uow, batch)
     uow.session.flush()
     return tasks
 

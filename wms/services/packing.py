@@ -31,7 +31,7 @@ from wms.services.carriers import due_cutoff
 from wms.services.consignments import next_sscc
 from wms.services.facilities import visible_fc
 from wms.services.idempotency import run_once
-from wms.services.orders import set_status
+from wms.services.order_status import set_status
 from wms.services.picking import TOTE_CODE, open_shortages
 from wms.services.views import iso
 

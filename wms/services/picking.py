@@ -34,13 +34,14 @@ from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from wms.domain.identifiers import gtin_forms, location_check_code
 from wms.domain.orders import AllocationStatus, OrderStatus
 from wms.domain.stock import MovementReason
-from wms.domain.waves import BatchStatus, ExceptionKind, ExceptionStatus, WaveStatus
+from wms.domain.waves import BatchStatus, ExceptionKind, ExceptionStatus
 from wms.services import allocation, stock
 from wms.services.facilities import visible_fc
 from wms.services.floor_plan import drawing, floor_plan
 from wms.services.idempotency import run_once
-from wms.services.orders import cancel, set_status, ship_date
+from wms.services.orders import cancel, ship_date
 from wms.services.receiving import zone_bin
+from wms.services.trip_progress import finish_if_done
 from wms.services.views import iso
 
 TOTE_CODE = re.compile(r"^T[A-Z0-9-]{2,19}$")
@@ -326,38 +327,6 @@ def _resequence(uow: UnitOfWork, batch: PickBatch, after: int) -> None:
     batch.route = json.dumps(done + [code for code in codes if code not in done])
 
 
-def _finish(uow: UnitOfWork, batch: PickBatch) -> None:
-    """Close the trip when nothing is left to pick; move its orders on."""
-    uow.session.flush()
-    left = uow.session.scalar(
-        select(Allocation.id).where(
-            Allocation.batch_id == batch.id, Allocation.status == AllocationStatus.RESERVED
-        )
-    )
-    if left is not None:
-        return
-    batch.status = BatchStatus.PICKED
-    batch.finished_at = utcnow()
-    for tote in batch.totes:
-        order = tote.order
-        statuses = [
-            item.status
-            for item in uow.session.scalars(
-                select(Allocation).where(Allocation.order_id == order.id)
-            )
-        ]
-        if AllocationStatus.RESERVED in statuses or order.status is not OrderStatus.WAVED:
-            continue
-        if AllocationStatus.PICKED in statuses:
-            set_status(uow, order, OrderStatus.PICKED)
-        else:
-            order.wave_id = None
-            set_status(uow, order, OrderStatus.BACKORDERED)
-    wave = batch.wave
-    if all(b.status in (BatchStatus.PICKED, BatchStatus.DISCARDED) for b in wave.batches):
-        wave.status = WaveStatus.DONE
-
-
 def confirm_pick(
     uow: UnitOfWork, actor: Actor, pick_id: int, scan: PickConfirmation, key: str | None
 ) -> tuple[dict[str, Any], bool]:
@@ -478,7 +447,7 @@ def confirm_pick(
                 uow.session.add(exception)
                 uow.session.flush()
                 result["exceptions"].append(exception.id)
-        _finish(uow, batch)
+        finish_if_done(uow, batch)
         uow.session.flush()
         view = batch_view(uow, batch)
         view["result"] = result

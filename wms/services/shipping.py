@@ -23,7 +23,7 @@ from wms.services import allocation, stock
 from wms.services.carriers import carrier_of
 from wms.services.facilities import visible_fc
 from wms.services.idempotency import run_once
-from wms.services.orders import set_status
+from wms.services.order_status import set_status
 from wms.services.outbox import emit
 from wms.services.views import iso
 

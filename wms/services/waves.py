@@ -32,7 +32,7 @@ from wms.services.carriers import carrier_of, due_cutoff
 from wms.services.facilities import visible_fc
 from wms.services.floor_plan import floor_plan
 from wms.services.idempotency import run_once
-from wms.services.orders import set_status
+from wms.services.order_status import set_status
 from wms.services.views import iso
 
 PACE = PickPace()
