@@ -33,6 +33,7 @@ from wms.domain.tasks import TaskKind, TaskStatus
 from wms.services import putaway, receiving
 from wms.services.facilities import list_fcs
 from wms.web.errors import render_domain_error, render_http_error, render_unexpected_error
+from wms.web.messages import message_of
 from wms.web.security import WAREHOUSE_ROLES, actor_of_request, current_actor, roles_required
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,8 @@ def json_error(
 def _domain_error(error: DomainError) -> Any:
     if not _wants_json():
         return render_domain_error(error)
-    message = _(error.message)
+    # The use case's message in the user's language: the manager pages' translation path.
+    message = message_of(error)
     fields = getattr(error, "fields", None) or None
     return json_error(status_of(error), message, error.field, code=error.code, fields=fields)
 

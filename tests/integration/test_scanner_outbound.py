@@ -215,7 +215,10 @@ def put_totes_on(staff: Scanner, trip: dict[str, Any]) -> dict[str, Any]:
             busy = staff.post(
                 path, {"slot": trip["open_slot"]["slot"], "scan": code}, key=new_key()
             )
-            assert "still holds order" in error_of(busy, 409)["message"]
+            holder = next(tote for tote in trip["totes"] if tote["tote_code"] == code)
+            assert error_of(busy, 409)["message"] == (
+                f"Tote {code} still holds order {holder['order_reference']}."
+            )
     return trip
 
 
@@ -392,7 +395,10 @@ def test_a_tote_is_packed_unit_by_unit_and_shipped_on_its_carriers_manifest(
 
     # Orders still short wait for the manager; unknown totes and non-totes are refused.
     still_short = staff.post("/scan/pack/start", {"scan": short_tote}, key=new_key())
-    assert "short" in error_of(still_short, 409)["message"]
+    assert error_of(still_short, 409)["message"] == (
+        f"Order {placed['short']['reference']} is short; a manager decides to ship it short or "
+        "cancel it."
+    )
     nowhere = staff.post("/scan/pack/start", {"scan": "T4040404"}, key=new_key())
     assert error_of(nowhere, 404)["field"] == "tote"
     a_bin = staff.post("/scan/pack/start", {"scan": "KUL1-A-01-01"}, key=new_key())
@@ -474,7 +480,10 @@ def test_a_tote_is_packed_unit_by_unit_and_shipped_on_its_carriers_manifest(
         manifest["parcels_url"], {"scan": ninja["tracking_number"]}, key=new_key()
     )
     error = error_of(wrong_carrier, 409)
-    assert error["field"] == "parcel" and "Ninja Van" in error["message"]
+    assert error["field"] == "parcel" and error["message"] == (
+        f"Parcel {ninja['tracking_number']} goes with Ninja Van Malaysia, "
+        f"not {manifest['carrier_name']}."
+    )
     unknown = staff.post(manifest["parcels_url"], {"scan": "JTM9999999999"}, key=new_key())
     assert error_of(unknown, 404)["field"] == "parcel"
     an_item = staff.post(manifest["parcels_url"], {"scan": STRANGER_GTIN}, key=new_key())
@@ -623,3 +632,74 @@ def test_a_thai_picker_reads_the_item_and_the_refusals_in_thai(
     assert "หยิบสินค้า" in page  # the crumbs' "Pick"
     wrong = staff.post(pick["url"], {"progress": {}, "scan": WRONG_BIN}, key=new_key())
     assert error_of(wrong, 422)["message"] == (f"ช่องเก็บผิด: รายการนี้ต้องหยิบที่ {pick['location_code']}")
+
+
+def speak(staff: Scanner, locale: str) -> None:
+    """Switch the user's language, as the language menu does."""
+    switched = staff.client.post(
+        "/language", data={"locale": locale, "csrf_token": staff.token, "next": "/scan/pick"}
+    )
+    assert switched.status_code == 302
+
+
+def test_the_use_cases_refusals_reach_a_thai_user_in_thai(
+    staff: Scanner, released: dict[str, Any], uow: UnitOfWork
+):
+    """The use cases refuse in English with codes and references in the text; the scanner pages
+    answer a Thai user in Thai all the same (English users: the tests above)."""
+    speak(staff, "th")
+    placed = released["orders"]
+
+    # A tote still holding an order is refused for another slot.
+    trip_ids = [
+        int(found) for found in re.findall(r'data-trip-id="(\d+)"', staff.page("/scan/pick"))
+    ]
+    trip = ok(staff.post(f"/scan/pick/{trip_ids[0]}/start", {}, key=new_key()))
+    slot = trip["open_slot"]["slot"]
+    code = f"T{trip['id']:04d}{slot:02d}"
+    trip = ok(staff.post(trip["totes_url"], {"slot": slot, "scan": code}, key=new_key()))
+    holder = next(tote for tote in trip["totes"] if tote["tote_code"] == code)
+    other = trip
+    if trip["step"] != "scan_totes":  # a one-order trip: try the tote on the next trip
+        other = ok(staff.post(f"/scan/pick/{trip_ids[1]}/start", {}, key=new_key()))
+    busy = staff.post(
+        other["totes_url"], {"slot": other["open_slot"]["slot"], "scan": code}, key=new_key()
+    )
+    error = error_of(busy, 409)
+    assert error["field"] == "tote"
+    assert error["message"] == f"กล่องหยิบ {code} ยังมีคำสั่งซื้อ {holder['order_reference']} อยู่"
+
+    # An order still short waits for the manager; an unknown tote holds nothing to pack.
+    speak(staff, "en")  # the picking helper reads the prompts in English
+    totes = pick_everything(staff)
+    speak(staff, "th")
+    still_short = staff.post(
+        "/scan/pack/start", {"scan": totes[placed["short"]["id"]]}, key=new_key()
+    )
+    assert error_of(still_short, 409)["message"] == (
+        f"คำสั่งซื้อ {placed['short']['reference']} หยิบได้ไม่ครบ ผู้จัดการจะตัดสินใจว่าจะส่งไม่ครบหรือยกเลิกคำสั่งซื้อ"
+    )
+    nowhere = staff.post("/scan/pack/start", {"scan": "T4040404"}, key=new_key())
+    assert error_of(nowhere, 404)["message"] == "กล่องหยิบ T4040404 ไม่มีคำสั่งซื้อที่รอแพ็ก"
+    parcel = pack(staff, totes[placed["ninja"]["id"]])
+    item = parcel["items"][0]
+    over = staff.post(parcel["items_url"], {"scan": item["gtin"]}, key=new_key())
+    assert error_of(over, 409)["message"] == "สินค้านี้ใส่ลงพัสดุครบทุกชิ้นแล้ว"
+    ninja = close(staff, parcel)
+
+    # Another carrier's parcel is refused at the dock.
+    _fc, jnt_id, _merchant = outbound.ids(uow, "KUL1", "JNT", "SIAMFRUIT")
+    opening = {"fc_id": released["fc_id"], "carrier_id": jnt_id}
+    manifest = ok(staff.post("/scan/ship/open", opening, key=new_key()), 201)
+    wrong_carrier = staff.post(
+        manifest["parcels_url"], {"scan": ninja["tracking_number"]}, key=new_key()
+    )
+    error = error_of(wrong_carrier, 409)
+    assert error["field"] == "parcel"
+    assert error["message"] == (
+        f"พัสดุ {ninja['tracking_number']} ต้องส่งกับ Ninja Van Malaysia ไม่ใช่ {manifest['carrier_name']}"
+    )
+    unknown = staff.post(manifest["parcels_url"], {"scan": "JTM9999999999"}, key=new_key())
+    assert error_of(unknown, 404)["message"] == "ไม่พบพัสดุ JTM9999999999 ที่ศูนย์นี้"
+    nothing_yet = staff.post(manifest["close_url"], {}, key=new_key())
+    assert error_of(nothing_yet, 409)["message"] == "สแกนพัสดุเข้าใบส่งมอบอย่างน้อยหนึ่งกล่องก่อน"

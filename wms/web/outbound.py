@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,8 @@ from wms.domain.waves import CartLimits, ExceptionStatus, WaveStatus
 from wms.services import carriers, catalogue, facilities, orders, picking, waves
 from wms.services.idempotency import KEY_PATTERN
 from wms.services.paging import PageRequest
-from wms.web.inbound import N_, Form, translate
+from wms.web.inbound import Form
+from wms.web.messages import message_of, order_status_label, wave_status_label
 from wms.web.security import WAREHOUSE_ROLES, actor_of_request, roles_required
 
 blueprint = Blueprint("outbound", __name__)
@@ -48,30 +48,9 @@ ID = "id"
 # --- translated names of codes ----------------------------------------------------------------
 
 
-@blueprint.app_template_filter()
-def order_status_label(status: str) -> str:
-    labels = {
-        "received": _("New"),
-        "backordered": _("Backordered"),
-        "allocated": _("Allocated"),
-        "waved": _("In a wave"),
-        "picked": _("Picked"),
-        "packed": _("Packed"),
-        "shipped": _("Shipped"),
-        "cancelled": _("Cancelled"),
-    }
-    return labels.get(str(status), str(status))
-
-
-@blueprint.app_template_filter()
-def wave_status_label(status: str) -> str:
-    labels = {
-        "planned": _("Planned (preview)"),
-        "released": _("Released"),
-        "done": _("Done"),
-        "discarded": _("Discarded"),
-    }
-    return labels.get(str(status), str(status))
+# The labels the use cases' messages use too (wms/web/messages.py), as filters of the templates.
+blueprint.add_app_template_filter(order_status_label)
+blueprint.add_app_template_filter(wave_status_label)
 
 
 @blueprint.app_template_filter()
@@ -132,64 +111,6 @@ def minutes_label(minutes: int | float) -> str:
     if hours:
         return _("%(hours)s h %(minutes)s min", hours=hours, minutes=f"{rest:02d}")
     return _("%(minutes)s min", minutes=rest)
-
-
-# --- use-case messages in the user's language -------------------------------------------------
-
-KNOWN_MESSAGES = (
-    N_("No allocated orders are waiting for this cut-off."),
-    N_("Managers plan and release waves."),
-    N_("Give the cut-off with a timezone offset."),
-    N_("Between 1 and 200 pickers."),
-    N_("A cart holds 1 to 48 totes."),
-    N_("Give the cart's volume in litres, above 0."),
-    N_("Give the cart's weight limit in kg, above 0."),
-    N_("No such wave."),
-    N_("No such pick trip."),
-    N_("No such exception."),
-    N_("No such order."),
-    N_("Managers resolve exceptions."),
-    N_("This exception is resolved already."),
-    N_("Warehouse staff pick."),
-    N_("The FC re-allocates backorders."),
-    N_("This Idempotency-Key was already used for a different request."),
-)
-
-PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(
-            r"^Only a planned wave can be (released|discarded); this one is (?P<wave>\w+)\.$"
-        ),
-        N_("Only a planned wave can be released or discarded; this one is %(wave)s."),
-    ),
-    (
-        re.compile(r"^(?P<units>\d+) unit\(s\) are still missing: ship the order short or cancel"),
-        N_("%(units)s units are still missing: ship the order short or cancel it."),
-    ),
-    (
-        re.compile(r"^An order that is (?P<order>\w+) cannot be cancelled\.$"),
-        N_("An order that is %(order)s cannot be cancelled."),
-    ),
-    (re.compile(r"^.* has no such carrier\.$"), N_("This FC has no such carrier.")),
-    (
-        re.compile(r"^The order is (?P<order>\w+); nothing to allocate\.$"),
-        N_("The order is %(order)s: nothing to allocate."),
-    ),
-)
-
-
-def message_of(error: DomainError) -> str:
-    """A use case's message in the user's language when the catalogs know it, else as it is."""
-    for pattern, template in PATTERNS:
-        found = pattern.match(error.message)
-        if found is not None:
-            values = found.groupdict()
-            if "wave" in values:
-                values["wave"] = wave_status_label(values["wave"])
-            if "order" in values:
-                values["order"] = order_status_label(values["order"])
-            return _(template, **values)
-    return translate(error.message)
 
 
 # --- forms ------------------------------------------------------------------------------------
