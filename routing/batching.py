@@ -7,17 +7,28 @@ from the others unless asked not to. An order that alone exceeds the cart's volu
 makes a trip of its own, flagged `oversize`. Each trip is walked from the depot and back; the
 cost of a plan is the total walking of its trips, each routed by `pick_path.plan_route`.
 
-The planner, per group and kind of order: one distance matrix over every bin of the wave; carts
-filled one at a time from the order whose farthest bin is farthest from the depot, each time with
-the order that lengthens the cart's tour least (cheapest insertion); then a local search that
-moves one order to another cart or swaps two, screened by insertion estimates and accepted on
-the tours' lengths (kept short by 2-opt and relocation); then, for a fixed number of rounds,
-the orders of a cart and its nearest carts are re-batched and the local search repeated, the
-change being kept only when it shortens the total. Last, every trip is routed by `plan_route`.
+How `plan_wave` searches, for each group and kind of order on one distance matrix over the
+wave's bins (every tour below is kept short by 2-opt and moving single bins):
 
-`one_order_per_trip` and `first_come_first_served` are the baselines, routed the same way.
-`solve_batch_instance` and `batch_cost` read and check the picking benchmark's batch instances
-and solutions (`bench-data/picking/FORMAT.md`).
+1. Carts are filled one at a time, from the free order reaching farthest from the depot, with
+   the order that lengthens the tour least (cheapest insertion) while it fits.
+2. Moves and swaps: an order goes to one of its nearest carts, or trades places with an order
+   there, when that shortens the two tours. Insertion estimates pick the candidates; the tours
+   decide.
+3. Doing without a cart: the least loaded carts are emptied into the others when that shortens
+   the total (fewer trips is usually less walking; the volume limit often binds).
+4. Re-splitting two neighbouring carts: every way to share their orders (or, for large carts,
+   every exchange of up to two orders each way) is estimated by walking one tour through both
+   carts' bins with only each part's bins; the best estimates are checked on real tours.
+5. A fixed number of rounds: a random cart and its two nearest carts are emptied but for one
+   seed order each (in half the rounds the least loaded of them entirely) and their orders
+   dealt out again by regret insertion; then moves, swaps and re-splits around them. Simulated
+   annealing keeps or undoes each round; the best plan seen wins.
+
+Last, every trip is routed by `plan_route`. `one_order_per_trip` and `first_come_first_served`
+are the baselines, routed the same way. `load_batch_instance`, `solve_batch_instance` and
+`batch_cost` read, solve and check the picking benchmark's batch instances and solutions
+(`bench-data/picking/FORMAT.md`).
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ import itertools
 import math
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,39 +46,41 @@ import numpy as np
 from routing.aisle_graph import DEPOT, AisleGraph, GridLayout
 from routing.pick_path import plan_route
 
-# The search's effort, in re-batching rounds: this many per order of the wave, at most
-# `_MAX_ROUNDS` in all, shared by the classes by their number of orders. Fixed, so the same input
-# gives the same plan; the time limit only cuts it short. (Large waves need fewer rounds per
-# order: their carts have more orders to choose from.)
+# The search's effort, in rounds: `_ROUNDS_PER_ORDER` per order of the wave up to
+# `_FULL_EFFORT_ORDERS` orders, fewer above (the total falls as 1/orders: each round costs more
+# on a larger wave, and its carts have more orders to choose from), shared by the classes by
+# their number of bins to visit. Fixed, so that the same input gives the same plan; the time
+# limit only cuts it short.
 _ROUNDS_PER_ORDER = 3.0
-_MAX_ROUNDS = 600
-# Carts emptied and filled again in one round.
+_FULL_EFFORT_ORDERS = 175
+# A round empties this many neighbouring carts and deals their orders out again; in this share
+# of the rounds into one cart fewer.
 _CARTS_PER_ROUND = 3
-# Simulated annealing over the rounds: the starting temperature as a share of an average
-# trip's length, cooled geometrically to a hundredth of it.
+_MERGE_SHARE = 0.5
+# Rounds are kept by simulated annealing: the temperature starts at this share of an average
+# trip's length and cools geometrically to `_COOLING` times that.
 _START_TEMPERATURE_SHARE = 0.03
 _COOLING = 0.01
-# The local search looks for moves and swaps into an order's nearest carts, checks at most
-# `_CANDIDATES` of them on the tours, and only those whose estimate lengthens the two tours by
-# less than `_SCREEN_SHARE` of an average trip (estimates overstate orders with several bins).
-_NEAR_CARTS = 8
+# Moves and swaps: an order may go to its `_NEAR_CARTS` nearest carts (by insertion estimate);
+# at most `_CANDIDATES` moves are checked on the tours, and only those whose estimate lengthens
+# the tours by less than `_SCREEN_SHARE` of an average trip (estimates overstate orders with
+# several bins).
+_NEAR_CARTS = 16
 _CANDIDATES = 6
 _SCREEN_SHARE = 0.08
-# Two carts with at most this many orders between them are re-split by trying every split.
+# Re-splitting two carts: each cart with its `_SPLIT_NEIGHBOURS` nearest carts; every split
+# when they hold at most `_SPLIT_ALL_UP_TO` orders, else the exchanges of at most two (or one)
+# orders each way, so that at most `_MAX_SPLITS` splits are estimated; the best
+# `_SPLITS_CHECKED` estimates within `_SPLIT_CUT` times the current length are checked.
+_SPLIT_NEIGHBOURS = 3
 _SPLIT_ALL_UP_TO = 13
-_EXCHANGE_MAX = 2
-_REPARTITION_CHECKED = 3
+_MAX_SPLITS = 4096
+_SPLITS_CHECKED = 3
+_SPLIT_CUT = 1.1
 # Wall time assumed per routed trip, to keep the time limit with the routing included.
-_ROUTE_S = 0.01
+_ROUTE_S = 0.004
 _EPS = 1e-6
 _SEED = 20240611
-_OLD_TRY = False
-_ELIMINATE = False
-_MERGE_SHARE = 0.0
-_RESPLIT_CUT = 1.1
-_VND_START = False
-_VND_ROUNDS = False
-_VND_NEIGHBOURS = 3
 
 
 @dataclass(frozen=True)
@@ -143,10 +156,12 @@ def plan_wave(
     """Picker trips that cover every order once, within the cart, with short total walking.
 
     Orders of different groups never share a trip; with `separate_single_items`, single-item
-    orders share trips only with each other. The search does a fixed amount of work, so the
-    same input gives the same trips; `time_limit_s` (the whole planning, routing included)
-    stops it early when the wall clock runs out first. `route_time_limit_s` caps the routing of
-    each trip with more than `pick_path.EXACT_MAX_POINTS` distinct bins.
+    orders share trips only with each other. An empty wave gives an empty plan. The search
+    does a fixed amount of work, so the same input gives the same trips, unless `time_limit_s`
+    (the whole planning, routing included) runs out first and stops it early; the first carts
+    and the routes are made whatever the limit. `route_time_limit_s` caps the routing of a trip
+    where the router searches rather than solves (graphs without a grid layout, trips with more
+    than `pick_path.EXACT_MAX_POINTS` distinct bins).
     """
     start = time.perf_counter()
     _check_positive("time_limit_s", time_limit_s)
@@ -155,24 +170,25 @@ def plan_wave(
     batches: list[list[int]] = [[i] for i in wave.oversize]
     classes = wave.classes(separate_single_items)
     total = sum(len(members) for members in classes)
-    rounds = min(_ROUNDS_PER_ORDER * total, _MAX_ROUNDS)
+    rounds = _ROUNDS_PER_ORDER * min(total, _FULL_EFFORT_ORDERS**2 / max(total, 1))
+    weights = [sum(len(wave.nodes[i]) for i in members) for members in classes]
     searches = [
-        _ClassSearch(wave, members, round(rounds * len(members) / total), _SEED + number)
-        for number, members in enumerate(classes)
+        _ClassSearch(wave, members, round(rounds * w / max(sum(weights), 1)), _SEED + number)
+        for number, (members, w) in enumerate(zip(classes, weights, strict=True))
     ]
     for search in searches:
         search.construct()
     # What routing will take, with a margin; the rest of the time limit is the search's, shared
-    # between the classes by their number of orders.
+    # between the classes as the rounds are.
     trips = len(batches) + sum(search.trip_count() for search in searches)
     exact = getattr(graph, "layout", None) is not None  # grid routes are exact and quick
     routing_s = 1.5 * trips * (_ROUTE_S + (0.0 if exact else route_time_limit_s)) + 0.1
     end = start + time_limit_s - routing_s
-    left = sum(search.n for search in searches)
-    for search in searches:
+    left = sum(weights)
+    for search, weight in zip(searches, weights, strict=True):
         now = time.perf_counter()
-        search.improve(now + max(end - now, 0.0) * search.n / left)
-        left -= search.n
+        search.improve(now + max(end - now, 0.0) * weight / max(left, 1))
+        left -= weight
         batches.extend(search.batches())
     return wave.plan(batches, route_time_limit_s, start)
 
@@ -197,25 +213,28 @@ def first_come_first_served(
     cart: Cart,
     *,
     route_time_limit_s: float = 0.05,
+    separate_single_items: bool = False,
 ) -> WavePlan:
     """Baseline: orders in the given order, each group filling its own cart until the next
     order does not fit; then that cart leaves and a new one starts. An order that alone
-    exceeds the cart goes alone."""
+    exceeds the cart goes alone. With `separate_single_items` (the rule `plan_wave` follows by
+    default; FORMAT.md's baseline does not), single-item orders fill carts of their own."""
     start = time.perf_counter()
     _check_positive("route_time_limit_s", route_time_limit_s)
     wave = _Wave(graph, orders, cart)
     batches: list[list[int]] = []
-    open_carts: dict[str, list[int]] = {}
+    open_carts: dict[tuple[str, bool], list[int]] = {}
     for i, order in enumerate(wave.orders):
         if i in wave.oversize:
             batches.append([i])
             continue
-        current = open_carts.get(order.group)
+        kind = (order.group, separate_single_items and is_single_item(order))
+        current = open_carts.get(kind)
         if current is not None and not wave.fits([*current, i]):
             batches.append(current)
             current = None
         if current is None:
-            current = open_carts[order.group] = []
+            current = open_carts[kind] = []
         current.append(i)
     batches.extend(open_carts.values())
     return wave.plan(batches, route_time_limit_s, start)
@@ -519,8 +538,8 @@ def _no_two_opt(size: int) -> np.ndarray:
 
 def _splits(first: int, second: int) -> np.ndarray:
     """Ways to split the orders of two carts (`first` orders, then `second`) in two again, one
-    row per split (True: in the first cart). Every split when there are few orders; else those
-    that exchange at most `_EXCHANGE_MAX` orders each way."""
+    row per split, True for the orders in the first cart: every split of few orders, else the
+    exchanges of at most two orders each way (one, if two make too many splits)."""
     key = (first, second)
     splits = _SPLITS.get(key)
     if splits is not None:
@@ -531,10 +550,17 @@ def _splits(first: int, second: int) -> np.ndarray:
         splits = ((codes[:, None] >> np.arange(size)[None, :]) & 1).astype(bool)
         splits[:, size - 1] = True
     else:
+        most = 2
+        while most > 1 and (
+            sum(math.comb(first, k) for k in range(most + 1))
+            * sum(math.comb(second, k) for k in range(most + 1))
+            > _MAX_SPLITS
+        ):
+            most -= 1
         rows = []
-        for out in range(min(first, _EXCHANGE_MAX) + 1):
+        for out in range(min(first, most) + 1):
             for leaving in itertools.combinations(range(first), out):
-                for back in range(min(second, _EXCHANGE_MAX) + 1):
+                for back in range(min(second, most) + 1):
                     for coming in itertools.combinations(range(first, size), back):
                         row = [True] * first + [False] * second
                         for i in leaving:
@@ -548,15 +574,16 @@ def _splits(first: int, second: int) -> np.ndarray:
 
 
 def _shortcuts(between: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """Lengths of a tour walked with only some of its stops, one row of `kept` per variant.
+    """Lengths of a tour walked through only some of its stops, one row of `kept` per variant.
 
-    `between` holds the distances between the tour's stops (depot first and last, both always
-    kept); each variant walks the kept stops in the tour's order.
+    `between` holds the distances between the tour's stops (the depot first and last, kept in
+    every variant); each variant walks its kept stops in the tour's order.
     """
     size = kept.shape[1]
-    last_kept = np.maximum.accumulate(np.where(kept, np.arange(size), -1), axis=1)[:, :-1]
-    legs = between[last_kept, np.arange(1, size)[None, :]]
-    return np.where(kept[:, 1:], legs, 0.0).sum(axis=1)
+    index = np.where(kept, np.arange(size, dtype=np.int16), np.int16(-1))
+    last_kept = np.maximum.accumulate(index, axis=1)[:, :-1].astype(np.int32)
+    legs = between.ravel().take(last_kept * size + np.arange(1, size, dtype=np.int32))
+    return (legs * kept[:, 1:]).sum(axis=1)
 
 
 class _ClassSearch:
@@ -565,7 +592,7 @@ class _ClassSearch:
     Works on the class's own distance matrix (0 is the depot). For every cart it keeps the tour,
     its length and the cost of adding each bin to it; for every order the estimated cost of
     adding it to each cart (`ins`, the sum over its bins) and the exact saving of taking it out
-    of its own (`rem`). Carts without orders are spare: one of them is always kept.
+    of its own (`rem`). Carts without orders are spare; one is always kept.
     """
 
     def __init__(self, wave: _Wave, members: Sequence[int], rounds: int, seed: int) -> None:
@@ -692,6 +719,7 @@ class _ClassSearch:
         self._load(members, tours)
 
     def trip_count(self) -> int:
+        """The carts in use."""
         return int((self.count > 0).sum())
 
     def batches(self) -> list[list[int]]:
@@ -760,7 +788,7 @@ class _ClassSearch:
         self._refresh(size)
 
     def _touch(self, b: int) -> None:
-        """Note cart b's orders and tour before a round changes them, to undo the round."""
+        """Note cart b's orders and tour before they change, to undo the change."""
         if self.journal is not None and b not in self.journal:
             self.journal[b] = (list(self.member[b]), list(self.tour[b]))
 
@@ -778,7 +806,15 @@ class _ClassSearch:
         pairs = [(batch, tour) for batch, tour in zip(*state, strict=True) if batch]
         self._load([batch for batch, _ in pairs], [tour for _, tour in pairs])
 
-    # local search
+    def _nearest(self, a: int, count: int) -> list[int]:
+        """The carts in use nearest cart a: those its orders would lengthen least."""
+        closeness = self.ins[self.member[a]].sum(axis=0)
+        closeness[self.count == 0] = np.inf
+        closeness[a] = np.inf
+        near = np.argsort(closeness, kind="stable")[:count].tolist()
+        return [b for b in near if np.isfinite(closeness[b])]
+
+    # moves and swaps
 
     def _without(self, b: int, o: int) -> list[int]:
         """Cart b's tour without the bins only order o needs."""
@@ -787,9 +823,7 @@ class _ClassSearch:
         return [v for v in self.tour[b] if v not in alone]
 
     def _apply(self, a: int, b: int, tour_a: list[int], tour_b: list[int]) -> None:
-        """Cart a and b now hold their member lists with these tours (shortened here)."""
-        self._touch(a)
-        self._touch(b)
+        """Carts a and b now hold their (changed) orders with these tours, shortened here."""
         self.tour[a], self.tour[b] = self._shorten(tour_a), self._shorten(tour_b)
         self._refresh(a)
         self._refresh(b)
@@ -809,8 +843,7 @@ class _ClassSearch:
             & (self.bvol[targets] + self.volume[o] <= self.max_volume)
             & (self.bwt[targets] + self.weight[o] <= self.max_weight)
         )
-        moves = row[targets] - self.rem[o]
-        estimates = [moves[fits]]
+        estimates = [row[targets][fits] - self.rem[o]]
         carts = [targets[fits]]
         partners = [np.full(int(fits.sum()), -1, dtype=np.int64)]
         others = [q for b in targets[:-1].tolist() for q in self.member[b]]
@@ -834,7 +867,6 @@ class _ClassSearch:
         promising = promising[np.argsort(estimate[promising], kind="stable")[:_CANDIDATES]]
         cart = np.concatenate(carts)
         partner = np.concatenate(partners)
-        before_a = self.cost[a]
         for i in promising.tolist():
             b, p = int(cart[i]), int(partner[i])
             tour_a = self._without(a, o)
@@ -843,7 +875,7 @@ class _ClassSearch:
                 tour_a = self._insert(tour_a, self.nodes[p])
                 tour_b = self._without(b, p)
             tour_b = self._insert(tour_b, self.nodes[o])
-            if self._cost(tour_a) + self._cost(tour_b) < before_a + self.cost[b] - _EPS:
+            if self._cost(tour_a) + self._cost(tour_b) < self.cost[a] + self.cost[b] - _EPS:
                 self._touch(a)
                 self._touch(b)
                 self.member[a].remove(o)
@@ -855,7 +887,7 @@ class _ClassSearch:
                 return a, b
         return None
 
-    def _descend(self, queue: Sequence[int], deadline: float) -> None:
+    def _descend(self, queue: Iterable[int], deadline: float) -> None:
         """Moves and swaps until no order of the queue, nor of a cart changed on the way, has
         one that shortens the tours."""
         used = max(1, int((self.count > 0).sum()))
@@ -869,7 +901,7 @@ class _ClassSearch:
             o = pending[n]
             n += 1
             queued.discard(o)
-            changed = (self._try_old if _OLD_TRY else self._try)(o, threshold)
+            changed = self._try(o, threshold)
             if changed is None:
                 continue
             for b in changed:
@@ -878,25 +910,25 @@ class _ClassSearch:
                         queued.add(q)
                         pending.append(q)
 
+    # re-splitting two carts
+
     def _resplit(self, a: int, b: int) -> bool:
         """Split the orders of carts a and b in two again, the best way found; whether that
         shortened their tours.
 
-        Every split that fits is estimated by walking the tour through both carts' bins with
-        only each part's bins; the best few estimates are checked on shortened tours.
+        Each split that fits is estimated by walking a tour through both carts' bins with only
+        each part's bins; the best few estimates are checked on shortened tours.
         """
-        both = self.member[a] + self.member[b]
-        size = len(both)
-        if size < 2:
-            return False
         key = (frozenset(self.member[a]), frozenset(self.member[b]))
         if key in self.tried:
             return False
         self.tried.add(key)
+        both = self.member[a] + self.member[b]
+        size = len(both)
         extra = np.unique(np.concatenate([self.nodes[o] for o in self.member[b]]))
         union = self._insert(self.tour[a], extra)
         position = {v: i for i, v in enumerate(union, start=1)}
-        need = np.zeros((size, len(union) + 2), dtype=np.int32)
+        need = np.zeros((size, len(union) + 2), dtype=np.float32)
         for row, o in enumerate(both):
             need[row, [position[v] for v in self.nodes[o].tolist()]] = 1
         splits = _splits(len(self.member[a]), len(self.member[b]))
@@ -913,204 +945,35 @@ class _ClassSearch:
         )
         if not fits.any():
             return False
-        chosen = splits[fits].astype(np.int32)
-        first = (chosen @ need) > 0
-        second = ((1 - chosen) @ need) > 0
+        chosen = splits[fits]
+        inside = chosen.astype(np.float32) @ need
+        first = inside > 0.5
+        second = inside < need.sum(axis=0) - 0.5
         first[:, 0] = first[:, -1] = second[:, 0] = second[:, -1] = True
         stops = np.array([0, *union, 0], dtype=np.int64)
         between = self.D[stops[:, None], stops[None, :]]
         estimate = _shortcuts(between, first) + _shortcuts(between, second)
         before = self.cost[a] + self.cost[b]
-        for k in np.argsort(estimate, kind="stable")[:_REPARTITION_CHECKED].tolist():
-            if estimate[k] > _RESPLIT_CUT * before:
+        for k in np.argsort(estimate, kind="stable")[:_SPLITS_CHECKED].tolist():
+            if estimate[k] > _SPLIT_CUT * before:
                 break
-            tour_a = self._shorten([union[i - 1] for i in np.flatnonzero(first[k, 1:-1]) + 1])
-            tour_b = self._shorten([union[i - 1] for i in np.flatnonzero(second[k, 1:-1]) + 1])
-            if self._cost(tour_a) + self._cost(tour_b) < before - _EPS:
-                self._touch(a)
-                self._touch(b)
-                self.member[a] = [o for o, x in zip(both, chosen[k], strict=True) if x]
-                self.member[b] = [o for o, x in zip(both, chosen[k], strict=True) if not x]
-                self._apply(a, b, tour_a, tour_b)
-                return True
+            tour_a = [union[i] for i in np.flatnonzero(first[k, 1:-1]).tolist()]
+            tour_b = [union[i] for i in np.flatnonzero(second[k, 1:-1]).tolist()]
+            if estimate[k] >= before - _EPS:
+                tour_a, tour_b = self._shorten(tour_a), self._shorten(tour_b)
+                if self._cost(tour_a) + self._cost(tour_b) >= before - _EPS:
+                    continue
+            self._touch(a)
+            self._touch(b)
+            self.member[a] = [o for o, x in zip(both, chosen[k].tolist(), strict=True) if x]
+            self.member[b] = [o for o, x in zip(both, chosen[k].tolist(), strict=True) if not x]
+            self._apply(a, b, tour_a, tour_b)
+            return True
         return False
 
-    # re-batching rounds
-
-    def _rebatch(self) -> list[int]:
-        """Empty a random cart and its nearest carts but for one seed order each (the one
-        reaching farthest, with noise), and deal their orders out again, the order with the
-        most to lose by waiting first (regret insertion); the orders dealt out."""
-        a = int(self.where[int(self.rng.integers(self.n))])
-        closeness = self.ins[self.member[a]].sum(axis=0)
-        closeness[self.count == 0] = np.inf
-        closeness[a] = np.inf
-        near = np.argsort(closeness, kind="stable")[: _CARTS_PER_ROUND - 1].tolist()
-        carts = [a, *(b for b in near if np.isfinite(closeness[b]))]
-        # Sometimes try to do with one cart fewer: the least full one is emptied entirely.
-        merge = len(carts) > 1 and self.rng.random() < _MERGE_SHARE
-        if merge:
-            carts.sort(
-                key=lambda b: (self.bvol[b] / self.max_volume + self.count[b] / self.max_orders, b)
-            )
-        pool: list[int] = []
-        for n, b in enumerate(carts):
-            self._touch(b)
-            batch = self.member[b]
-            pool.extend(batch)
-            if merge and n == 0:
-                self.member[b] = []
-                self._refresh(b, removal=False)
-                continue
-            reach = self.far[batch] * self.rng.uniform(0.8, 1.0, len(batch))
-            seed = batch[int(np.argmax(reach))]
-            self.member[b] = [seed]
-            self.tour[b] = self._insert([], self.nodes[seed])
-            self._refresh(b, removal=False)
-        if merge:
-            carts = carts[1:]
-        left = sorted(set(pool) - {self.member[b][0] for b in carts})
-        while left:
-            orders = np.array(left, dtype=np.int64)
-            targets = np.array(carts, dtype=np.int64)
-            cost = self.ins[np.ix_(orders, targets)]
-            fits = (
-                (self.count[targets][None, :] < self.max_orders)
-                & (self.bvol[targets][None, :] + self.volume[orders][:, None] <= self.max_volume)
-                & (self.bwt[targets][None, :] + self.weight[orders][:, None] <= self.max_weight)
-            )
-            cost = np.where(fits, cost, np.inf)
-            if not fits.any():
-                # A new cart, for the order reaching farthest.
-                self._keep_spare()
-                b = int(np.flatnonzero(self.count == 0)[0])
-                o = left[int(np.argmax(self.far[orders]))]
-                self._touch(b)
-                carts.append(b)
-            else:
-                ranked = np.sort(cost, axis=1)
-                best = ranked[:, 0]
-                runner_up = ranked[:, 1] if len(carts) > 1 else np.full(len(left), np.inf)
-                placed = np.isfinite(best)
-                best = np.where(placed, best, 0.0)
-                regret = np.where(np.isfinite(runner_up), runner_up, best + 1e6) - best
-                regret = np.where(placed, regret, -np.inf)
-                regret *= self.rng.uniform(1.0, 1.2, len(left))
-                i = int(np.argmax(regret))
-                o, b = left[i], carts[int(np.argmin(cost[i]))]
-            left.remove(o)
-            self.member[b].append(o)
-            self.tour[b] = self._insert(self.tour[b], self.nodes[o])
-            self._refresh(b, removal=False)
-        for b in carts:
-            self.tour[b] = self._shorten(self.tour[b])
-            self._refresh(b)
-        self._keep_spare()
-        return pool
-
-    def improve(self, deadline: float) -> None:
-        """Local search; then rounds of re-batching a few neighbouring carts, local search and
-        re-splitting the carts changed, kept by simulated annealing; the best plan seen."""
-        self._descend(range(self.n), deadline)
-        if _ELIMINATE:
-            self._eliminate_all(deadline)
-        if _VND_START:
-            self._vnd(None, deadline, _VND_NEIGHBOURS)
-            self._descend(range(self.n), deadline)
-        if self.n <= 1 or self.rounds == 0:
-            return
-        current = best = float(self.cost.sum())
-        best_state = self._snapshot()
-        hot = _START_TEMPERATURE_SHARE * current / max(1, int((self.count > 0).sum()))
-        began = time.perf_counter()
-        span = max(deadline - began, 1e-9)
-        for r in range(self.rounds):
-            now = time.perf_counter()
-            if now >= deadline:
-                break
-            progress = max(r / self.rounds, (now - began) / span)
-            temperature = hot * _COOLING**progress
-            self.journal = {}
-            moved = self._rebatch()
-            self._descend(moved, deadline)
-            touched = sorted(b for b in self.journal if self.member[b])
-            if _VND_ROUNDS:
-                self._vnd(touched, deadline, _VND_NEIGHBOURS)
-            else:
-                for i, a in enumerate(touched):
-                    for b in touched[i + 1 :]:
-                        if self.member[a] and self.member[b]:
-                            self._resplit(a, b)
-            after = float(self.cost.sum())
-            if after < current - temperature * math.log(1.0 - self.rng.random()):
-                current = after
-                if after < best - _EPS:
-                    best, best_state = after, self._snapshot()
-            else:
-                self._undo()
-            self.journal = None
-        if float(self.cost.sum()) > best + _EPS:
-            self._restore(best_state)
-
-    def _try_old(self, o: int, threshold: float) -> tuple[int, int] | None:
-        a = int(self.where[o])
-        relocate = self.ins[o] - self.rem[o]
-        fits = (
-            (self.count < self.max_orders)
-            & (self.bvol + self.volume[o] <= self.max_volume)
-            & (self.bwt + self.weight[o] <= self.max_weight)
-        )
-        fits[a] = False
-        empty = np.flatnonzero(self.count == 0)
-        fits[empty[1:]] = False
-        relocate = np.where(fits, relocate, np.inf)
-        where = self.where
-        swap = self.ins[o, where] - self.rem[o] + self.ins[:, a] - self.rem
-        fits = (
-            (where != a)
-            & (self.bvol[where] - self.volume + self.volume[o] <= self.max_volume)
-            & (self.bvol[a] - self.volume[o] + self.volume <= self.max_volume)
-            & (self.bwt[where] - self.weight + self.weight[o] <= self.max_weight)
-            & (self.bwt[a] - self.weight[o] + self.weight <= self.max_weight)
-        )
-        swap = np.where(fits, swap, np.inf)
-        candidates = []
-        for values, is_swap in ((relocate, False), (swap, True)):
-            k = min(_CANDIDATES, len(values) - 1)
-            for c in np.argpartition(values, k)[: k + 1].tolist():
-                if values[c] < threshold:
-                    b = int(where[c]) if is_swap else c
-                    candidates.append((float(values[c]), b, c if is_swap else -1))
-        candidates.sort()
-        for _, b, p in candidates[:_CANDIDATES]:
-            tour_a = self._without(a, o)
-            tour_b = self.tour[b]
-            if p >= 0:
-                tour_a = self._insert(tour_a, self.nodes[p])
-                tour_b = self._without(b, p)
-            tour_b = self._insert(tour_b, self.nodes[o])
-            before = self.cost[a] + self.cost[b]
-            if self._cost(tour_a) + self._cost(tour_b) >= before:
-                continue
-            tour_a, tour_b = self._shorten(tour_a), self._shorten(tour_b)
-            if self._cost(tour_a) + self._cost(tour_b) < before - _EPS:
-                self._touch(a)
-                self._touch(b)
-                self.member[a].remove(o)
-                self.member[b].append(o)
-                if p >= 0:
-                    self.member[b].remove(p)
-                    self.member[a].append(p)
-                self.tour[a], self.tour[b] = tour_a, tour_b
-                self._refresh(a)
-                self._refresh(b)
-                self._keep_spare()
-                return a, b
-        return None
-
-    def _vnd(self, carts: Sequence[int] | None, deadline: float, neighbours: int = 3) -> None:
-        """Resplit each of these carts (all when None) with its nearest carts, and descend on
-        the orders moved, until nothing improves."""
+    def _resplit_around(self, carts: Iterable[int] | None, deadline: float) -> None:
+        """Re-split each of these carts (every cart when None) with its nearest carts, again
+        for carts that changed, until no re-split shortens the tours."""
         pending = list(range(len(self.member))) if carts is None else list(dict.fromkeys(carts))
         queued = set(pending)
         n = 0
@@ -1122,74 +985,158 @@ class _ClassSearch:
             queued.discard(a)
             if not self.member[a]:
                 continue
-            close = self.ins[self.member[a]].sum(axis=0)
-            close[self.count == 0] = np.inf
-            close[a] = np.inf
-            for b in np.argsort(close, kind="stable")[:neighbours].tolist():
-                if not (np.isfinite(close[b]) and self.member[a] and self.member[b]):
-                    continue
-                if self._resplit(a, b):
+            for b in self._nearest(a, _SPLIT_NEIGHBOURS):
+                if self.member[a] and self.member[b] and self._resplit(a, b):
                     for c in (a, b):
                         if c not in queued:
                             queued.add(c)
                             pending.append(c)
                     break
 
-    def _eliminate(self, b: int, deadline: float) -> bool:
-        """Try to do without cart b: deal its orders out to the other carts (regret insertion,
-        within their limits), then local search; kept when the tours get shorter."""
-        orders = list(self.member[b])
-        before = float(self.cost.sum())
-        self.journal = {}
-        self._touch(b)
-        self.member[b] = []
-        self._refresh(b)
+    # doing without a cart
+
+    def _deal_out(self, orders: list[int], carts: list[int], seeded: bool) -> bool:
+        """Put these orders into these carts, the order with the most to lose by waiting first
+        (regret insertion), within the cart's limits; whether they all found room. When
+        `seeded`, a cart with no room for any of them may be opened (a spare cart)."""
         left = list(orders)
-        others = np.flatnonzero(self.count > 0)
-        ok = True
         while left:
-            cand = np.array(left, dtype=np.int64)
-            cost = self.ins[np.ix_(cand, others)]
+            candidates = np.array(left, dtype=np.int64)
+            targets = np.array(carts, dtype=np.int64)
+            cost = self.ins[np.ix_(candidates, targets)]
             fits = (
-                (self.count[others][None, :] < self.max_orders)
-                & (self.bvol[others][None, :] + self.volume[cand][:, None] <= self.max_volume)
-                & (self.bwt[others][None, :] + self.weight[cand][:, None] <= self.max_weight)
+                (self.count[targets][None, :] < self.max_orders)
+                & (
+                    self.bvol[targets][None, :] + self.volume[candidates][:, None]
+                    <= self.max_volume
+                )
+                & (self.bwt[targets][None, :] + self.weight[candidates][:, None] <= self.max_weight)
             )
-            if not fits.any(axis=1).all():
-                ok = False
-                break
-            cost = np.where(fits, cost, np.inf)
-            ranked = np.sort(cost, axis=1)
-            runner_up = ranked[:, 1] if ranked.shape[1] > 1 else np.full(len(cand), np.inf)
-            regret = np.where(np.isfinite(runner_up), runner_up, ranked[:, 0] + 1e6) - ranked[:, 0]
-            i = int(np.argmax(regret))
-            o = left.pop(i)
-            c = int(others[int(np.argmin(cost[i]))])
-            self._touch(c)
-            self.member[c].append(o)
-            self.tour[c] = self._shorten(self._insert(self.tour[c], self.nodes[o]))
-            self._refresh(c)
-        if ok:
-            self._keep_spare()
-            moved = [q for c in self.journal for q in self.member[c]]
-            self._descend(moved, deadline)
-        if not ok or float(self.cost.sum()) >= before - _EPS:
-            self._undo()
-            self.journal = None
-            return False
-        self.journal = None
+            if not fits.any() if seeded else not fits.any(axis=1).all():
+                if not seeded:
+                    return False
+                # A new cart, for the order reaching farthest.
+                self._keep_spare()
+                b = int(np.flatnonzero(self.count == 0)[0])
+                o = left[int(np.argmax(self.far[candidates]))]
+                self._touch(b)
+                carts.append(b)
+            else:
+                cost = np.where(fits, cost, np.inf)
+                ranked = np.sort(cost, axis=1)
+                best = ranked[:, 0]
+                placed = np.isfinite(best)
+                best = np.where(placed, best, 0.0)
+                runner_up = ranked[:, 1] if len(carts) > 1 else np.full(len(left), np.inf)
+                regret = np.where(np.isfinite(runner_up), runner_up, best + 1e6) - best
+                regret = np.where(placed, regret, -np.inf)
+                if seeded:
+                    regret *= self.rng.uniform(1.0, 1.2, len(left))
+                i = int(np.argmax(regret))
+                o, b = left[i], carts[int(np.argmin(cost[i]))]
+            left.remove(o)
+            self._touch(b)
+            self.member[b].append(o)
+            self.tour[b] = self._insert(self.tour[b], self.nodes[o])
+            self._refresh(b, removal=False)
         return True
 
-    def _eliminate_all(self, deadline: float) -> None:
-        tried = set()
+    def _eliminate(self, deadline: float) -> None:
+        """Try to do without each cart, least loaded first: deal its orders out to the others,
+        then moves and swaps; kept when the tours get shorter."""
+        tried: set[int] = set()
         while time.perf_counter() < deadline:
             used = [b for b in range(len(self.member)) if self.member[b] and b not in tried]
-            if not used:
+            if len(used) <= 1:
                 return
-            b = min(
-                used,
-                key=lambda c: (self.bvol[c] / self.max_volume + self.count[c] / self.max_orders, c),
-            )
+            b = min(used, key=lambda c: (self._load_share(c), c))
             tried.add(b)
-            if self._eliminate(b, deadline):
+            before = float(self.cost.sum())
+            self.journal = {}
+            self._touch(b)
+            orders, self.member[b] = self.member[b], []
+            self._refresh(b)
+            others = [c for c in range(len(self.member)) if self.member[c]]
+            placed = self._deal_out(orders, others, seeded=False)
+            if placed:
+                for c in self.journal:
+                    self.tour[c] = self._shorten(self.tour[c])
+                    self._refresh(c)
+                self._keep_spare()
+                self._descend([q for c in self.journal for q in self.member[c]], deadline)
+            if placed and float(self.cost.sum()) < before - _EPS and not self.member[b]:
                 tried.clear()
+            else:
+                self._undo()
+            self.journal = None
+
+    def _load_share(self, b: int) -> float:
+        return self.bvol[b] / self.max_volume + self.count[b] / self.max_orders
+
+    # rounds
+
+    def _rebatch(self) -> list[int]:
+        """Empty a random cart and its nearest carts but for one seed order each (the one
+        reaching farthest, with noise), or sometimes the least loaded of them entirely, and deal
+        their orders out again; the orders dealt out."""
+        a = int(self.where[int(self.rng.integers(self.n))])
+        carts = [a, *self._nearest(a, _CARTS_PER_ROUND - 1)]
+        merge = len(carts) > 1 and self.rng.random() < _MERGE_SHARE
+        if merge:
+            carts.sort(key=lambda b: (self._load_share(b), b))
+        pool: list[int] = []
+        for n, b in enumerate(carts):
+            self._touch(b)
+            batch = self.member[b]
+            pool.extend(batch)
+            if merge and n == 0:
+                self.member[b] = []
+            else:
+                reach = self.far[batch] * self.rng.uniform(0.8, 1.0, len(batch))
+                self.member[b] = [batch[int(np.argmax(reach))]]
+            self.tour[b] = self._insert([], self.nodes[self.member[b][0]]) if self.member[b] else []
+            self._refresh(b, removal=False)
+        if merge:
+            carts = carts[1:]
+        seeds = {self.member[b][0] for b in carts}
+        self._deal_out([o for o in sorted(pool) if o not in seeds], carts, seeded=True)
+        for b in self.journal or ():
+            self.tour[b] = self._shorten(self.tour[b])
+            self._refresh(b)
+        self._keep_spare()
+        return pool
+
+    def improve(self, deadline: float) -> None:
+        """Moves and swaps; doing without carts; re-splits; then rounds of re-batching a few
+        neighbouring carts followed by moves, swaps and re-splits around them, each round kept
+        or undone by simulated annealing. Ends with the best plan seen."""
+        self._descend(range(self.n), deadline)
+        self._eliminate(deadline)
+        self._resplit_around(None, deadline)
+        self._descend(range(self.n), deadline)
+        if self.n <= 1 or self.rounds == 0:
+            return
+        current = best = float(self.cost.sum())
+        best_state = self._snapshot()
+        hot = _START_TEMPERATURE_SHARE * current / max(1, int((self.count > 0).sum()))
+        began = time.perf_counter()
+        span = max(deadline - began, 1e-9)
+        for r in range(self.rounds):
+            now = time.perf_counter()
+            if now >= deadline:
+                break
+            temperature = hot * _COOLING ** max(r / self.rounds, (now - began) / span)
+            self.journal = {}
+            moved = self._rebatch()
+            self._descend(moved, deadline)
+            self._resplit_around(sorted(b for b in self.journal if self.member[b]), deadline)
+            after = float(self.cost.sum())
+            if after < current - temperature * math.log(1.0 - self.rng.random()):
+                current = after
+                if after < best - _EPS:
+                    best, best_state = after, self._snapshot()
+            else:
+                self._undo()
+            self.journal = None
+        if float(self.cost.sum()) > best + _EPS:
+            self._restore(best_state)

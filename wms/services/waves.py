@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time as timer
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -151,14 +151,7 @@ def plan_wave(
         planning_ms = int((timer.perf_counter() - started) * 1000)
         # The baseline keeps the same rules: temperatures apart and single-item orders apart.
         baseline = batching.first_come_first_served(
-            plan.graph,
-            [
-                replace(order, group=f"{order.group}/single")
-                if batching.is_single_item(order)
-                else order
-                for order in wave_orders
-            ],
-            cart,
+            plan.graph, wave_orders, cart, separate_single_items=True
         )
         wave = Wave(
             reference=f"NEW-{timer.time_ns()}",
