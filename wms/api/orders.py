@@ -20,7 +20,7 @@ from wms.api.outbound_schemas import (
 )
 from wms.api.schemas import IdempotencyHeader
 from wms.api.security import BEARER, authenticated, current_actor
-from wms.api.stock import REPLAY_HEADER
+from wms.api.stock import replayable
 from wms.bootstrap import new_uow
 from wms.services import carriers, orders
 from wms.services.paging import PageRequest
@@ -33,12 +33,6 @@ rules_blp = Blueprint(
 )
 CARRIERS_PREFIX = "/carriers"
 RULES_PREFIX = "/shelf-life-rules"
-
-
-def replayable(result: tuple[dict[str, Any], bool], status: int = 200) -> Any:
-    """A keyed write's answer, with the header telling a replay from a first run."""
-    body, replayed = result
-    return body, status, {REPLAY_HEADER: str(replayed).lower()}
 
 
 @blp.route("", methods=["POST"])

@@ -27,7 +27,7 @@ from wms.api.inbound_schemas import (
 )
 from wms.api.schemas import IdempotencyHeader, Text, WmsSchema
 from wms.api.security import BEARER, authenticated, current_actor
-from wms.api.stock import REPLAY_HEADER
+from wms.api.stock import replayable
 from wms.bootstrap import new_uow
 from wms.domain.errors import InvalidInput
 from wms.domain.tasks import TaskKind, TaskStatus
@@ -56,7 +56,7 @@ def _answer(result: tuple[dict[str, Any], bool], status: int = 200) -> Any:
         "step": receiving_flow.step_of(receipt),
         "prompt": receiving_flow.prompt(receipt),
     }
-    return receipt, status, {REPLAY_HEADER: str(replayed).lower()}
+    return replayable((receipt, replayed), status)
 
 
 def _fc_required(args: dict[str, Any]) -> int:
@@ -194,10 +194,11 @@ def task_options(task_id: int) -> dict[str, Any]:
 def complete_task(header: dict[str, Any], data: dict[str, Any], task_id: int) -> Any:
     """Confirm the bin by scanning it; another bin than the suggested one needs a reason."""
     code = receiving_flow.bin_code(data["scan"])
-    task, replayed = putaway.complete_task(
-        new_uow(), current_actor(), task_id, code, data["override_reason"], header["key"]
+    return replayable(
+        putaway.complete_task(
+            new_uow(), current_actor(), task_id, code, data["override_reason"], header["key"]
+        )
     )
-    return task, 200, {REPLAY_HEADER: str(replayed).lower()}
 
 
 # --- discrepancies ---------------------------------------------------------------------------

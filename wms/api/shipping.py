@@ -8,7 +8,6 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from wms.api.consignments import PDF_RESPONSE
-from wms.api.orders import replayable
 from wms.api.outbound_schemas import (
     ClosePackageSchema,
     ManifestArgs,
@@ -21,6 +20,7 @@ from wms.api.outbound_schemas import (
 )
 from wms.api.schemas import IdempotencyHeader
 from wms.api.security import BEARER, authenticated, current_actor
+from wms.api.stock import replayable
 from wms.bootstrap import new_uow
 from wms.services import packing, shipping
 

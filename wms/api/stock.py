@@ -27,6 +27,12 @@ blp = Blueprint("stock", __name__, description="Stock on hand, the ledger, moves
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
+def replayable(result: tuple[dict[str, Any], bool], status: int = 200) -> Any:
+    """A keyed write's answer, with the header telling a replay from a first run."""
+    body, replayed = result
+    return body, status, {REPLAY_HEADER: str(replayed).lower()}
+
+
 def _page(args: dict[str, Any]) -> PageRequest:
     return PageRequest(args.pop("page"), args.pop("page_size"))
 
@@ -59,8 +65,7 @@ def list_movements(args: dict[str, Any]) -> dict[str, Any]:
 @authenticated
 def move(header: dict[str, Any], command: MoveStock) -> Any:
     """Move units from one bin to another; a replayed Idempotency-Key changes nothing."""
-    movement, replayed = stock.move_stock(new_uow(), current_actor(), command, header["key"])
-    return movement, 201, {REPLAY_HEADER: str(replayed).lower()}
+    return replayable(stock.move_stock(new_uow(), current_actor(), command, header["key"]), 201)
 
 
 @blp.route("/adjustments", methods=["POST"])
@@ -71,5 +76,4 @@ def move(header: dict[str, Any], command: MoveStock) -> Any:
 @authenticated
 def adjust(header: dict[str, Any], command: AdjustStock) -> Any:
     """Correct a bin's quantity after a count, damage or loss, with a reason."""
-    movement, replayed = stock.adjust_stock(new_uow(), current_actor(), command, header["key"])
-    return movement, 201, {REPLAY_HEADER: str(replayed).lower()}
+    return replayable(stock.adjust_stock(new_uow(), current_actor(), command, header["key"]), 201)

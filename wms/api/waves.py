@@ -6,7 +6,6 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from wms.api.orders import replayable
 from wms.api.outbound_schemas import (
     ExceptionArgs,
     ExceptionSchema,
@@ -23,6 +22,7 @@ from wms.api.outbound_schemas import (
 )
 from wms.api.schemas import IdempotencyHeader
 from wms.api.security import BEARER, authenticated, current_actor
+from wms.api.stock import replayable
 from wms.bootstrap import new_uow
 from wms.domain.waves import CartLimits
 from wms.services import picking, waves
