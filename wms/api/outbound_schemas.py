@@ -21,7 +21,7 @@ from wms.api.schemas import (
 )
 from wms.domain.orders import CHANNELS, MAX_LINES, NewOrder, NewOrderLine, OrderStatus
 from wms.domain.packing import CARTON_SIZES, ManifestStatus
-from wms.domain.waves import ExceptionStatus, WaveStatus
+from wms.domain.waves import ExceptionResolution, ExceptionStatus, WaveStatus
 
 Money = fields.Decimal(
     places=2,
@@ -419,11 +419,7 @@ class ExceptionArgs(WmsSchema):
 
 
 class ResolveExceptionSchema(WmsSchema):
-    action = fields.String(
-        required=True,
-        validate=validate.OneOf(["ship_short", "cancel_order", "acknowledge"]),
-        metadata={"enum": ["ship_short", "cancel_order", "acknowledge"]},
-    )
+    action = Choice(ExceptionResolution, required=True)
     note = Text(500, required=False, load_default="", min_length=0)
 
 

@@ -782,6 +782,7 @@ class Wave(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    fc: Mapped[FulfillmentCenter] = relationship()
     carrier: Mapped[Carrier | None] = relationship()
     batches: Mapped[list[PickBatch]] = relationship(
         back_populates="wave", order_by="PickBatch.number"

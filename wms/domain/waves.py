@@ -37,6 +37,14 @@ class ExceptionStatus(enum.StrEnum):
     RESOLVED = "resolved"
 
 
+class ExceptionResolution(enum.StrEnum):
+    """What a manager decides on a short or damaged pick."""
+
+    SHIP_SHORT = "ship_short"
+    CANCEL_ORDER = "cancel_order"
+    ACKNOWLEDGE = "acknowledge"
+
+
 @dataclass(frozen=True)
 class CartLimits:
     """What one picker cart takes: totes (one order each), litres and kilograms."""

@@ -23,7 +23,6 @@ class FloorPlan:
 
     graph: AisleGraph
     aisles: tuple[RackAisle, ...]
-    zone_of_aisle: dict[str, str]
 
 
 _cache: dict[tuple[int, int, int], FloorPlan] = {}
@@ -46,11 +45,9 @@ def floor_plan(uow: UnitOfWork, fc_id: int) -> FloorPlan:
         .where(Location.fc_id == fc_id, Zone.purpose.in_(PICK_PURPOSES))
     ).all()
     by_aisle: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
-    zone_of_aisle: dict[str, str] = {}
     for code, aisle, x, y, zone_code in rows:
         key = f"{zone_code}-{aisle}"
         by_aisle[key].append((code, x, y))
-        zone_of_aisle[key] = zone_code
     aisles = tuple(
         RackAisle(
             key=key,
@@ -64,7 +61,7 @@ def floor_plan(uow: UnitOfWork, fc_id: int) -> FloorPlan:
     graph = build_graph(aisles, bins, dispatch_point(uow, fc_id)) if aisles else None
     if graph is None:
         raise LookupError("The FC has no pick zones to route in.")
-    plan = FloorPlan(graph, aisles, zone_of_aisle)
+    plan = FloorPlan(graph, aisles)
     if len(_cache) > 16:
         _cache.clear()
     _cache[cache_key] = plan

@@ -34,7 +34,7 @@ from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from wms.domain.identifiers import gtin_forms, location_check_code
 from wms.domain.orders import AllocationStatus, OrderStatus
 from wms.domain.stock import MovementReason
-from wms.domain.waves import BatchStatus, ExceptionKind, ExceptionStatus
+from wms.domain.waves import BatchStatus, ExceptionKind, ExceptionResolution, ExceptionStatus
 from wms.services import allocation, stock
 from wms.services.facilities import visible_fc
 from wms.services.floor_plan import drawing, floor_plan
@@ -500,9 +500,6 @@ def list_exceptions(
         return [exception_view(item) for item in uow.session.scalars(query)]
 
 
-RESOLUTIONS = ("ship_short", "cancel_order", "acknowledge")
-
-
 def open_shortages(uow: UnitOfWork, order: Order) -> int:
     """Open exceptions of an order whose units could not all be re-allocated."""
     return sum(
@@ -522,8 +519,8 @@ def resolve_exception(
 ) -> tuple[dict[str, Any], bool]:
     """A manager closes an exception: ship the order short, cancel it, or acknowledge (the
     re-allocation covered it, or the bin was counted)."""
-    if action not in RESOLUTIONS:
-        raise InvalidInput(f"Choose one of {', '.join(RESOLUTIONS)}.", "action")
+    if action not in set(ExceptionResolution):
+        raise InvalidInput(f"Choose one of {', '.join(ExceptionResolution)}.", "action")
 
     def perform() -> dict[str, Any]:
         exception = uow.session.get(PickException, exception_id)
@@ -534,12 +531,12 @@ def resolve_exception(
         if exception.status is ExceptionStatus.RESOLVED:
             raise Conflict("This exception is resolved already.", "exception_id")
         unfilled = exception.quantity - exception.reallocated
-        if action == "acknowledge" and unfilled:
+        if action == ExceptionResolution.ACKNOWLEDGE and unfilled:
             raise Conflict(
                 f"{unfilled} unit(s) are still missing: ship the order short or cancel it.",
                 "action",
             )
-        if action == "cancel_order":
+        if action == ExceptionResolution.CANCEL_ORDER:
             cancel(uow, actor, exception.order)
         exception.status = ExceptionStatus.RESOLVED
         exception.resolved_by = actor.user_id

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from routing import batching
 from wms.db.base import utcnow
-from wms.db.models import Allocation, BatchOrder, Order, PickBatch, Wave
+from wms.db.models import Allocation, BatchOrder, FulfillmentCenter, Order, PickBatch, Wave
 from wms.db.unit_of_work import UnitOfWork
 from wms.domain.actors import Actor
 from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -33,6 +33,7 @@ from wms.services.facilities import visible_fc
 from wms.services.floor_plan import floor_plan
 from wms.services.idempotency import run_once
 from wms.services.order_status import set_status
+from wms.services.picking import batch_reference
 from wms.services.views import iso
 
 PACE = PickPace()
@@ -62,14 +63,14 @@ class WaveRequest:
             raise InvalidInput("Between 0.5 and 120 seconds.", "time_limit_s")
 
 
-def _managed(uow: UnitOfWork, actor: Actor, fc_id: int) -> Any:
+def _managed(uow: UnitOfWork, actor: Actor, fc_id: int) -> FulfillmentCenter:
     fc = visible_fc(uow, actor, fc_id)
     if not actor.manages(fc.id):
         raise PermissionDenied("Managers plan and release waves.")
     return fc
 
 
-def _due_orders(uow: UnitOfWork, request: WaveRequest, fc: Any) -> list[Order]:
+def _due_orders(uow: UnitOfWork, request: WaveRequest, fc: FulfillmentCenter) -> list[Order]:
     query = (
         select(Order)
         .options(
@@ -224,7 +225,7 @@ def _batch_summary(batch: PickBatch) -> dict[str, Any]:
     return {
         "id": batch.id,
         "number": batch.number,
-        "reference": f"{batch.wave.reference}-{batch.number:03d}",
+        "reference": batch_reference(batch),
         "temperature_class": str(batch.temperature_class),
         "single_items": batch.single_items,
         "status": str(batch.status),
@@ -244,19 +245,8 @@ def _batch_summary(batch: PickBatch) -> dict[str, Any]:
     }
 
 
-def _wave_detail(uow: UnitOfWork, wave: Wave, pickers: int = 4) -> dict[str, Any]:
-    uow.session.refresh(wave, ["batches"])
-    batches = [batch for batch in wave.batches if batch.status is not BatchStatus.DISCARDED]
-    orders = list(uow.session.scalars(select(Order).where(Order.wave_id == wave.id)))
-    cutoffs = [due_cutoff(order.carrier, order.fc.timezone, order.ship_by) for order in orders]
-    earliest = min(cutoffs) if cutoffs else None
-    remaining = sum(
-        batch.estimated_minutes
-        for batch in batches
-        if batch.status in (BatchStatus.PLANNED, BatchStatus.RELEASED)
-    )
-    finish = utcnow() + timedelta(minutes=remaining / max(pickers, 1))
-    timezone = orders[0].fc.timezone if orders else "UTC"
+def _wave_summary(wave: Wave, orders: int, trips: int) -> dict[str, Any]:
+    """What a list of waves shows: counts and walking, without the trips."""
     return {
         "id": wave.id,
         "reference": wave.reference,
@@ -269,14 +259,48 @@ def _wave_detail(uow: UnitOfWork, wave: Wave, pickers: int = 4) -> dict[str, Any
             "max_volume_l": wave.max_volume_l,
             "max_weight_kg": wave.max_weight_kg,
         },
-        "orders": len(orders),
-        "trips": len(batches),
+        "orders": orders,
+        "trips": trips,
         "walking_m": wave.walking_m,
         "fcfs_walking_m": wave.fcfs_walking_m,
         "saving_vs_fcfs": (
             round(1 - wave.walking_m / wave.fcfs_walking_m, 3) if wave.fcfs_walking_m else 0.0
         ),
         "planning_ms": wave.planning_ms,
+        "created_at": iso(wave.created_at),
+        "released_at": iso(wave.released_at),
+    }
+
+
+def _wave_detail(uow: UnitOfWork, wave: Wave, pickers: int = 4) -> dict[str, Any]:
+    uow.session.flush()
+    batches = list(
+        uow.session.scalars(
+            select(PickBatch)
+            .options(
+                selectinload(PickBatch.picks),
+                selectinload(PickBatch.totes).joinedload(BatchOrder.order),
+            )
+            .where(PickBatch.wave_id == wave.id, PickBatch.status != BatchStatus.DISCARDED)
+            .order_by(PickBatch.number)
+        )
+    )
+    orders = list(
+        uow.session.scalars(
+            select(Order).options(joinedload(Order.carrier)).where(Order.wave_id == wave.id)
+        )
+    )
+    timezone = wave.fc.timezone
+    cutoffs = [due_cutoff(order.carrier, timezone, order.ship_by) for order in orders]
+    earliest = min(cutoffs) if cutoffs else None
+    remaining = sum(
+        batch.estimated_minutes
+        for batch in batches
+        if batch.status in (BatchStatus.PLANNED, BatchStatus.RELEASED)
+    )
+    finish = utcnow() + timedelta(minutes=remaining / max(pickers, 1))
+    return {
+        **_wave_summary(wave, len(orders), len(batches)),
         "estimated_minutes": round(sum(batch.estimated_minutes for batch in batches), 1),
         "pickers": pickers,
         "earliest_cutoff": iso(earliest),
@@ -286,8 +310,6 @@ def _wave_detail(uow: UnitOfWork, wave: Wave, pickers: int = 4) -> dict[str, Any
         "estimated_finish": iso(finish),
         "estimated_finish_local": finish.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M"),
         "meets_cutoff": earliest is None or finish <= earliest,
-        "created_at": iso(wave.created_at),
-        "released_at": iso(wave.released_at),
         "batches": [_batch_summary(batch) for batch in batches],
     }
 
@@ -312,7 +334,25 @@ def list_waves(
         query = select(Wave).where(Wave.fc_id == fc.id).order_by(Wave.id.desc()).limit(100)
         if status is not None:
             query = query.where(Wave.status == status)
-        return [_wave_detail(uow, wave) for wave in uow.session.scalars(query)]
+        found = list(uow.session.scalars(query))
+        ids = [wave.id for wave in found]
+        orders = dict(
+            uow.session.execute(
+                select(Order.wave_id, func.count(Order.id))
+                .where(Order.wave_id.in_(ids))
+                .group_by(Order.wave_id)
+            ).all()
+        )
+        trips = dict(
+            uow.session.execute(
+                select(PickBatch.wave_id, func.count(PickBatch.id))
+                .where(PickBatch.wave_id.in_(ids), PickBatch.status != BatchStatus.DISCARDED)
+                .group_by(PickBatch.wave_id)
+            ).all()
+        )
+        return [
+            _wave_summary(wave, orders.get(wave.id, 0), trips.get(wave.id, 0)) for wave in found
+        ]
 
 
 def release_wave(

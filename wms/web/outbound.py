@@ -22,7 +22,7 @@ from wms.bootstrap import new_uow
 from wms.domain.actors import Actor, Role
 from wms.domain.errors import DomainError, InvalidInput, NotFound
 from wms.domain.orders import CANCELLABLE, OrderStatus
-from wms.domain.waves import CartLimits, ExceptionStatus, WaveStatus
+from wms.domain.waves import CartLimits, ExceptionResolution, ExceptionStatus, WaveStatus
 from wms.services import carriers, catalogue, facilities, orders, picking, waves
 from wms.services.idempotency import KEY_PATTERN
 from wms.services.paging import PageRequest
@@ -40,7 +40,7 @@ DEFAULT_PICKERS = 4
 DEFAULT_TIME_LIMIT_S = 5.0
 ALL_WAITING = "all"
 BACKLOG_STATUSES = ("received", "backordered", "allocated", "waved", "picked", "packed")
-RESOLUTIONS = ("ship_short", "cancel_order", "acknowledge")
+RESOLUTIONS = tuple(ExceptionResolution)
 # Record ids in addresses: the app's bounded "id" converter (larger numbers match no page).
 ID = "id"
 
