@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from labels.shipping_label import ShippingLabel, shipping_label_pdf
 from wms.db.base import utcnow
@@ -32,7 +32,7 @@ from wms.services.consignments import next_sscc
 from wms.services.facilities import visible_fc
 from wms.services.idempotency import run_once
 from wms.services.order_status import set_status
-from wms.services.picking import TOTE_CODE, open_shortages
+from wms.services.picking import TOTE_CODE, short_orders
 from wms.services.views import iso
 
 
@@ -162,7 +162,7 @@ def start_packing(
             raise Conflict(
                 f"Order {order.reference} is still being picked (another tote or trip).", "tote"
             )
-        if open_shortages(uow, order):
+        if short_orders(uow, [order.id]):
             raise Conflict(
                 f"Order {order.reference} is short; a manager decides to ship it short or "
                 "cancel it.",
@@ -198,6 +198,7 @@ def totes_to_pack(uow: UnitOfWork, actor: Actor, fc_id: int) -> list[dict[str, A
         fc = visible_fc(uow, actor, fc_id)
         rows = uow.session.execute(
             select(BatchOrder.tote_code, Order)
+            .options(selectinload(Order.lines), joinedload(Order.carrier))
             .join(Order, Order.id == BatchOrder.order_id)
             .join(PickBatch, PickBatch.id == BatchOrder.batch_id)
             .where(
@@ -208,9 +209,10 @@ def totes_to_pack(uow: UnitOfWork, actor: Actor, fc_id: int) -> list[dict[str, A
             .order_by(Order.ship_by, Order.id)
             .limit(200)
         ).all()
+        short = short_orders(uow, [order.id for _, order in rows])
         waiting = []
         for tote_code, order in rows:
-            if open_shortages(uow, order):
+            if order.id in short:
                 continue
             cutoff = due_cutoff(order.carrier, fc.timezone, order.ship_by)
             waiting.append(

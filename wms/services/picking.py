@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from routing.pick_path import plan_route
 from wms.db.base import utcnow
@@ -177,6 +177,7 @@ def list_batches(
         wanted = statuses or (BatchStatus.RELEASED, BatchStatus.PICKING)
         batches = uow.session.scalars(
             select(PickBatch)
+            .options(selectinload(PickBatch.totes), joinedload(PickBatch.wave))
             .join(Wave, Wave.id == PickBatch.wave_id)
             .where(PickBatch.fc_id == fc.id, PickBatch.status.in_(wanted))
             .order_by(Wave.released_at, Wave.id, PickBatch.number)
@@ -500,17 +501,19 @@ def list_exceptions(
         return [exception_view(item) for item in uow.session.scalars(query)]
 
 
-def open_shortages(uow: UnitOfWork, order: Order) -> int:
-    """Open exceptions of an order whose units could not all be re-allocated."""
-    return sum(
-        1
-        for exception in uow.session.scalars(
-            select(PickException).where(
-                PickException.order_id == order.id,
+def short_orders(uow: UnitOfWork, order_ids: list[int]) -> set[int]:
+    """Those of the orders with an open exception whose units could not all be re-allocated:
+    they wait for a manager to ship them short or cancel them."""
+    if not order_ids:
+        return set()
+    return set(
+        uow.session.scalars(
+            select(PickException.order_id).where(
+                PickException.order_id.in_(order_ids),
                 PickException.status == ExceptionStatus.OPEN,
+                PickException.quantity > PickException.reallocated,
             )
         )
-        if exception.quantity > exception.reallocated
     )
 
 
