@@ -461,20 +461,12 @@ def start_parcel() -> tuple[Response, int]:
         code = picking_flow.tote_code(scan)
     except Refusal as refusal:
         raise InvalidInput(refusal_message(refusal), "scan") from refusal
-    actor = actor_of_request()
-    missing: NotFound | None = None
-    for fc_id in _fc_ids(actor):
-        try:
-            package, replayed = packing.start_packing(
-                new_uow(), actor, fc_id, code, idempotency_key()
-            )
-        except NotFound as error:
-            missing = error
-            continue
-        message = _("Packing order %(order)s.", order=package["order_reference"])
-        view = package_for_page(package, message=message, replayed=replayed)
-        return json_answer(view, replayed, 201)
-    raise missing or NotFound(_("Tote %(tote)s holds no order to pack.", tote=code), "scan")
+    package, replayed = packing.start_packing(
+        new_uow(), actor_of_request(), None, code, idempotency_key()
+    )
+    message = _("Packing order %(order)s.", order=package["order_reference"])
+    view = package_for_page(package, message=message, replayed=replayed)
+    return json_answer(view, replayed, 201)
 
 
 @blueprint.get("/pack/<int:package_id>")
@@ -502,28 +494,18 @@ def pack_item(package_id: int) -> tuple[Response, int]:
         scan.lot,
         idempotency_key(),
     )
-    item = next(
-        (
-            entry
-            for entry in package["items"]
-            if str(entry["gtin"]).zfill(14) == scan.gtin
-            and (not scan.lot or entry["lot_number"] in (None, scan.lot))
-        ),
-        None,
+    item = package["last_item"]
+    message = _(
+        "+1 × %(sku)s (%(verified)d of %(expected)d).",
+        sku=item["sku_code"],
+        verified=int(item["verified"]),
+        expected=int(item["expected"]),
     )
-    message = ""
-    if item is not None:
-        message = _(
-            "+1 × %(sku)s (%(verified)d of %(expected)d).",
-            sku=item["sku_code"],
-            verified=int(item["verified"]),
-            expected=int(item["expected"]),
-        )
     if replayed:
         message = _("Already recorded: %(what)s", what=message)
     view = package_for_page(package, message=message, replayed=replayed)
-    view["last_sku"] = item["sku_code"] if item else None
-    view["last_lot"] = item["lot_number"] if item else None
+    view["last_sku"] = item["sku_code"]
+    view["last_lot"] = item["lot_number"]
     return json_answer(view, replayed)
 
 

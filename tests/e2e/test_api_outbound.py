@@ -278,6 +278,9 @@ def test_orders_go_from_allocation_through_a_wave_to_a_closed_manifest(api_as, u
                 )
                 assert response.status_code == 200, response.get_json()
                 package = response.get_json()
+                # The answer names the row the unit went to.
+                assert package["last_item"]["sku_code"] == item["sku_code"]
+                assert package["last_item"]["lot_number"] == item["lot_number"]
         assert package["complete"]
         weight = package["content_weight_g"] + 200
         closed = staff.post(

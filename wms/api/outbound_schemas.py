@@ -468,6 +468,9 @@ class PackageSchema(WmsSchema):
     carrier_code = fields.String()
     carrier_name = fields.String()
     items = fields.List(fields.Nested(PackageItemSchema))
+    last_item = fields.Nested(
+        PackageItemSchema, metadata={"description": "The row the last scanned unit went to."}
+    )
     complete = fields.Boolean()
     suggested_carton = fields.String()
     content_weight_g = fields.Integer()

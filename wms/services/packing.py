@@ -133,28 +133,33 @@ def package_view(uow: UnitOfWork, package: Package) -> dict[str, Any]:
 
 
 def start_packing(
-    uow: UnitOfWork, actor: Actor, fc_id: int, tote_code: str, key: str | None
+    uow: UnitOfWork, actor: Actor, fc_id: int | None, tote_code: str, key: str | None
 ) -> tuple[dict[str, Any], bool]:
-    """Open (or resume) the parcel of the order in a tote."""
+    """Open (or resume) the parcel of the order in a tote, at one FC or (None) at any FC the
+    packer works in."""
     code = tote_code.strip().upper()
     if not TOTE_CODE.match(code):
         raise InvalidInput("A tote code is T followed by 2 to 19 letters, digits or '-'.", "tote")
 
     def perform() -> dict[str, Any]:
         _floor_role(actor)
-        if not actor.works_in(fc_id):
+        if fc_id is not None and not actor.works_in(fc_id):
             raise NotFound("No such fulfillment center.", "fc_id")
-        found = uow.session.execute(
+        query = (
             select(BatchOrder, Order)
             .join(Order, Order.id == BatchOrder.order_id)
             .join(PickBatch, PickBatch.id == BatchOrder.batch_id)
             .where(
                 BatchOrder.tote_code == code,
-                PickBatch.fc_id == fc_id,
                 Order.status.in_((OrderStatus.WAVED, OrderStatus.PICKED)),
             )
             .order_by(BatchOrder.id.desc())
-        ).first()
+        )
+        if fc_id is not None:
+            query = query.where(PickBatch.fc_id == fc_id)
+        elif not actor.is_admin:
+            query = query.where(PickBatch.fc_id.in_(actor.fc_ids or {-1}))
+        found = uow.session.execute(query).first()
         if found is None:
             raise NotFound(f"Tote {code} holds no order waiting to be packed.", "tote")
         order = found[1]
@@ -244,7 +249,8 @@ def verify_item(
     lot_number: str | None,
     key: str | None,
 ) -> tuple[dict[str, Any], bool]:
-    """One scanned unit into the parcel; an item that is not (or no longer) due is refused."""
+    """One scanned unit into the parcel; an item that is not (or no longer) due is refused.
+    The view's `last_item` is the row the unit went to."""
 
     def perform() -> dict[str, Any]:
         package = _open_package(uow, actor, package_id)
@@ -278,7 +284,13 @@ def verify_item(
         else:
             existing.quantity += 1
         uow.session.flush()
-        return package_view(uow, package)
+        view = package_view(uow, package)
+        view["last_item"] = next(
+            item
+            for item in view["items"]
+            if item["sku_id"] == entry["sku_id"] and item["lot_id"] == entry["lot_id"]
+        )
+        return view
 
     payload = {"package_id": package_id, "gtin": gtin, "lot": lot_number}
     return run_once(uow, actor, key, "packing.verify", payload, perform)
