@@ -24,8 +24,8 @@ class OrderStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-# An order can be cancelled until its parcel leaves with a carrier.
-CANCELLABLE = frozenset(
+# Orders still to ship: in the backlog, and cancellable until their parcel leaves.
+OPEN_ORDERS = frozenset(
     {
         OrderStatus.RECEIVED,
         OrderStatus.BACKORDERED,
@@ -35,6 +35,7 @@ CANCELLABLE = frozenset(
         OrderStatus.PACKED,
     }
 )
+CANCELLABLE = OPEN_ORDERS
 # Orders whose lines may still get stock reserved.
 ALLOCATABLE = frozenset({OrderStatus.RECEIVED, OrderStatus.BACKORDERED})
 # Orders that are waiting to be planned into a wave.

@@ -27,6 +27,7 @@ from wms.domain.actors import Actor
 from wms.domain.errors import Conflict, NotFound, PermissionDenied
 from wms.domain.orders import (
     ALLOCATABLE,
+    OPEN_ORDERS,
     AllocationStatus,
     NewOrder,
     OrderStatus,
@@ -397,18 +398,10 @@ def backlog(uow: UnitOfWork, actor: Actor, fc_id: int) -> list[dict[str, Any]]:
     """Open orders grouped by carrier and due cut-off, earliest first, with counts by status."""
     with uow:
         fc = visible_fc(uow, actor, fc_id)
-        open_statuses = [
-            OrderStatus.RECEIVED,
-            OrderStatus.BACKORDERED,
-            OrderStatus.ALLOCATED,
-            OrderStatus.WAVED,
-            OrderStatus.PICKED,
-            OrderStatus.PACKED,
-        ]
         orders = uow.session.scalars(
             select(Order)
             .options(selectinload(Order.lines))
-            .where(Order.fc_id == fc.id, Order.status.in_(open_statuses))
+            .where(Order.fc_id == fc.id, Order.status.in_(OPEN_ORDERS))
         )
         groups: dict[tuple[datetime, int], dict[str, Any]] = {}
         now = utcnow()

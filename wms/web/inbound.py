@@ -497,7 +497,8 @@ def _csv_rows(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --- the merchant's consignments --------------------------------------------------------------
 
 
-def _fcs(actor: Actor) -> dict[int, dict[str, Any]]:
+def fcs_by_id(actor: Actor) -> dict[int, dict[str, Any]]:
+    """The FCs the user sees, by id."""
     return {fc["id"]: fc for fc in facilities.list_fcs(new_uow(), actor)}
 
 
@@ -510,7 +511,7 @@ def _page_number() -> int:
 def consignments_list() -> str:
     """Consignments the user may see, soonest ETA first, optionally of one status or FC."""
     actor = actor_of_request()
-    fcs = _fcs(actor)
+    fcs = fcs_by_id(actor)
     status_value = request.args.get("status", "")
     status = status_value if status_value in set(ConsignmentStatus) else None
     fc_id = request.args.get("fc_id", type=int)
@@ -540,7 +541,7 @@ def _new_form_page(form: Form, rows: int, status: int = 200, **extra: Any) -> tu
         "inbound/new_consignment.html",
         form=form,
         rows=rows,
-        fcs=list(_fcs(actor).values()),
+        fcs=list(fcs_by_id(actor).values()),
         modes=list(ShipmentMode),
         skus=skus,
         csv_columns=CSV_COLUMNS,
@@ -567,7 +568,7 @@ def create_consignment() -> Response | tuple[str, int]:
     rows = _row_count(form)
     if request.form.get("action") == "more_rows":
         return _new_form_page(form, min(rows + FORM_ROWS, MAX_FORM_ROWS))
-    header = _header(form, set(_fcs(actor)))
+    header = _header(form, set(fcs_by_id(actor)))
     lines, form_rows = _form_lines(form, rows)
     upload = request.files.get("asn_file")
     sheet: AsnSheet | None = None
@@ -739,14 +740,14 @@ def stock_by_fc() -> str:
     by_fc: dict[int, list[dict[str, Any]]] = {}
     for row in stock.available_by_fc(new_uow(), actor):
         by_fc.setdefault(row["fc_id"], []).append(row)
-    return render_template("inbound/stock_by_fc.html", by_fc=by_fc, fcs=_fcs(actor))
+    return render_template("inbound/stock_by_fc.html", by_fc=by_fc, fcs=fcs_by_id(actor))
 
 
 # --- the FC's inbound pages -------------------------------------------------------------------
 
 
 def _fc_page_context(actor: Actor, fc_id: int) -> dict[str, Any]:
-    fcs = _fcs(actor)
+    fcs = fcs_by_id(actor)
     if fc_id not in fcs:
         raise NotFound("No such fulfillment center.", "fc_id")
     merchants = {item["id"]: item for item in catalogue.list_merchants(new_uow(), actor)}
@@ -762,7 +763,7 @@ def _fc_page_context(actor: Actor, fc_id: int) -> dict[str, Any]:
 @roles_required(*WAREHOUSE_ROLES)
 def fc_inbound_home() -> Response | str:
     """The arrivals of the first FC the user works in."""
-    fcs = list(_fcs(actor_of_request()))
+    fcs = list(fcs_by_id(actor_of_request()))
     if not fcs:
         abort(404)
     return redirect(url_for("inbound.arrivals", fc_id=fcs[0]))

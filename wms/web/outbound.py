@@ -21,25 +21,22 @@ from wms.api.errors import status_of
 from wms.bootstrap import new_uow
 from wms.domain.actors import Actor, Role
 from wms.domain.errors import DomainError, InvalidInput, NotFound
-from wms.domain.orders import CANCELLABLE, OrderStatus
+from wms.domain.orders import CANCELLABLE, OPEN_ORDERS, OrderStatus
 from wms.domain.waves import CartLimits, ExceptionResolution, ExceptionStatus, WaveStatus
 from wms.services import carriers, catalogue, facilities, orders, picking, waves
 from wms.services.idempotency import KEY_PATTERN
 from wms.services.paging import PageRequest
-from wms.web.inbound import Form
+from wms.web.inbound import DEFAULT_TIME_LIMIT_S, EVERYONE, MANAGERS, Form, fcs_by_id
 from wms.web.messages import message_of, order_status_label, wave_status_label
 from wms.web.security import WAREHOUSE_ROLES, actor_of_request, roles_required
 
 blueprint = Blueprint("outbound", __name__)
 
-MANAGERS = (Role.ADMIN, Role.MANAGER)
-EVERYONE = (*WAREHOUSE_ROLES, Role.MERCHANT)
 KEY_FIELD = "idempotency_key"
 ORDERS_PAGE_SIZE = 50
 DEFAULT_PICKERS = 4
-DEFAULT_TIME_LIMIT_S = 5.0
 ALL_WAITING = "all"
-BACKLOG_STATUSES = ("received", "backordered", "allocated", "waved", "picked", "packed")
+BACKLOG_STATUSES = tuple(str(s) for s in OrderStatus if s in OPEN_ORDERS)
 RESOLUTIONS = tuple(ExceptionResolution)
 # Record ids in addresses: the app's bounded "id" converter (larger numbers match no page).
 ID = "id"
@@ -235,13 +232,9 @@ def route_figure(drawing: dict[str, Any]) -> RouteFigure:
 # --- page context -----------------------------------------------------------------------------
 
 
-def _fcs(actor: Actor) -> dict[int, dict[str, Any]]:
-    return {fc["id"]: fc for fc in facilities.list_fcs(new_uow(), actor)}
-
-
 def _fc_context(actor: Actor, fc_id: int) -> dict[str, Any]:
     """The FC of a manager page, the user's other FCs for the tabs, and whether they manage it."""
-    fcs = _fcs(actor)
+    fcs = fcs_by_id(actor)
     if fc_id not in fcs or actor.is_merchant:
         raise NotFound("No such fulfillment center.", "fc_id")
     return {"fc": fcs[fc_id], "fcs": list(fcs.values()), "manages": actor.manages(fc_id)}
@@ -270,7 +263,7 @@ def _flash_error(error: DomainError) -> None:
 @roles_required(*WAREHOUSE_ROLES)
 def home() -> Response:
     """The backlog of the first FC the user works in."""
-    fcs = list(_fcs(actor_of_request()))
+    fcs = list(fcs_by_id(actor_of_request()))
     if not fcs:
         abort(404)
     return redirect(url_for("outbound.backlog", fc_id=fcs[0]))
@@ -669,7 +662,7 @@ def my_orders() -> str:
     found = orders.list_orders(
         new_uow(), actor, PageRequest(_page_number(), ORDERS_PAGE_SIZE), status=status
     )
-    fcs = _fcs(actor)
+    fcs = fcs_by_id(actor)
     return render_template(
         "outbound/orders.html",
         result=found,
