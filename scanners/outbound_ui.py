@@ -23,6 +23,7 @@ from scanners.scan_parser import ScanKind
 from scanners.ui import (
     MAX_UNITS,
     blueprint,
+    fc_ids,
     flag_of,
     idempotency_key,
     json_answer,
@@ -40,14 +41,11 @@ from wms.domain.waves import BatchStatus
 from wms.services import carriers, packing, picking, shipping
 from wms.services.facilities import list_fcs
 from wms.services.picking import PickConfirmation
+from wms.web.messages import state_word
 from wms.web.security import WAREHOUSE_ROLES, actor_of_request, roles_required
 
 MAX_CODE_LENGTH = 40
 PROGRESS_TEXTS = {"bin_code": 40, "gtin": 14, "lot_number": 20, "tote_code": 20}
-
-
-def _fc_ids(actor: Actor) -> list[int]:
-    return [int(fc["id"]) for fc in list_fcs(new_uow(), actor)]
 
 
 def _int_of(
@@ -138,22 +136,11 @@ def trip_prompt(step: TripStep, trip: dict[str, Any], progress: PickProgress) ->
     return _("Trip done: every pick is confirmed.")
 
 
-def pick_status_label(status: str) -> str:
-    """What became of a pick, in the user's language (nothing while it is to be picked)."""
-    labels = {
-        "picked": _("picked"),
-        "short": _("short"),
-        "shipped": _("shipped"),
-        "cancelled": _("cancelled"),
-    }
-    return labels.get(status, "")
-
-
 def _pick_for_page(pick: dict[str, Any], batch_id: int) -> dict[str, Any]:
     return {
         **pick,
         "sku_name": sku_name(pick),
-        "status_label": pick_status_label(pick["status"]),
+        "status_label": "" if pick["status"] == "reserved" else state_word(pick["status"]),
         "url": url_for("scanner.pick_scan", batch_id=batch_id, pick_id=pick["id"]),
     }
 
@@ -219,7 +206,7 @@ def pick_result_message(pick: dict[str, Any], result: dict[str, Any]) -> str:
 def _my_trips(actor: Actor) -> list[dict[str, Any]]:
     """Trips the user can pick: their own in progress first, then the released ones."""
     found: list[dict[str, Any]] = []
-    for fc_id in _fc_ids(actor):
+    for fc_id in fc_ids(actor):
         found.extend(
             trip
             for trip in picking.list_batches(
@@ -447,7 +434,7 @@ def pack() -> str:
     """The packing bench: scan a tote to open its order's parcel; the totes waiting are listed."""
     actor = actor_of_request()
     waiting = [
-        tote for fc_id in _fc_ids(actor) for tote in packing.totes_to_pack(new_uow(), actor, fc_id)
+        tote for fc_id in fc_ids(actor) for tote in packing.totes_to_pack(new_uow(), actor, fc_id)
     ]
     return render_template("scanner_pack.html", package=None, cartons=[], waiting=waiting)
 

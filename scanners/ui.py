@@ -353,10 +353,15 @@ def home() -> str:
 # --- receiving ------------------------------------------------------------------------------
 
 
+def fc_ids(actor: Actor) -> list[int]:
+    """The FCs the user works in; the scanner's lists cover all of them."""
+    return [int(fc["id"]) for fc in list_fcs(new_uow(), actor)]
+
+
 def _open_receipts(actor: Actor) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for fc in list_fcs(new_uow(), actor):
-        for receipt in receiving.open_receipts(new_uow(), actor, int(fc["id"])):
+    for fc_id in fc_ids(actor):
+        for receipt in receiving.open_receipts(new_uow(), actor, fc_id):
             found.append(receipt_for_page(receipt))
     return found
 
@@ -436,11 +441,11 @@ def close_receipt(receipt_id: int) -> tuple[Response, int]:
 
 def _open_putaway_tasks(actor: Actor) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for fc in list_fcs(new_uow(), actor):
+    for fc_id in fc_ids(actor):
         found.extend(
             task_for_page(task)
             for task in putaway.list_tasks(
-                new_uow(), actor, int(fc["id"]), TaskKind.PUTAWAY, TaskStatus.OPEN
+                new_uow(), actor, fc_id, TaskKind.PUTAWAY, TaskStatus.OPEN
             )
         )
     return found
