@@ -36,6 +36,7 @@ from reportlab.platypus import (
 )
 
 from labels.fonts import SHAPING_LOCK, FontSet, register_fonts
+from labels.gs1 import check_digit
 
 __all__ = [
     "SADAO_BUKIT_KAYU_HITAM",
@@ -191,7 +192,7 @@ class Carton:
     def __post_init__(self) -> None:
         if not (len(self.sscc) == 18 and self.sscc.isascii() and self.sscc.isdigit()):
             raise InvalidCustomsData(f"SSCC {self.sscc!r} must have 18 digits.")
-        if int(self.sscc[-1]) != _gs1_check_digit(self.sscc[:-1]):
+        if int(self.sscc[-1]) != check_digit(self.sscc[:-1]):
             raise InvalidCustomsData(f"SSCC {self.sscc} has a wrong check digit.")
         if not self.contents:
             raise InvalidCustomsData(f"Carton {self.sscc} is empty.")
@@ -343,12 +344,6 @@ def _positive_int(value: object, what: str) -> None:
     """Refuse anything but a whole number above zero."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidCustomsData(f"{what} must be a whole number above 0, not {value!r}.")
-
-
-def _gs1_check_digit(digits: str) -> int:
-    """The GS1 mod-10 check digit for a string of digits (without its check digit)."""
-    total = sum(int(char) * (3 if i % 2 == 0 else 1) for i, char in enumerate(reversed(digits)))
-    return (10 - total % 10) % 10
 
 
 def _money(amount: Decimal) -> str:

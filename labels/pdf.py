@@ -495,7 +495,7 @@ def label_pdf(
         label.check()
     fonts = fonts or register_fonts()
     grid = DotGrid(dpi)
-    width, height = media.width_mm * mm, media.height_mm * mm
+    width, height = (grid.points(dots) for dots in grid.size(media))
     buffer = io.BytesIO()
     with SHAPING_LOCK:
         pdf = Canvas(buffer, pagesize=(width, height), pageCompression=1)
@@ -528,7 +528,7 @@ def shelf_strips_pdf(
         label.check()
     fonts = fonts or register_fonts()
     grid = DotGrid(dpi)
-    width, height = sheet.width_mm * mm, sheet.height_mm * mm
+    width, height = (grid.points(dots) for dots in grid.size(sheet))
     margin = 8 * mm
     cell_w = (width - 2 * margin) / STRIPS_PER_ROW
     rows = int((height - 2 * margin) // STRIP_HEIGHT)

@@ -34,8 +34,11 @@ def rasterise_pdf(pdf: bytes, dpi: int, *, pages: int | None = None) -> list[Ima
             images = []
             for index in range(count):
                 page = document[index]
+                # PDFium fits the page to a bitmap of ceil(size × scale) pixels; asking for a
+                # whole number of dots keeps the scale exact, so dots land where they were put.
+                dots = round(page.get_width() * dpi / POINTS_PER_INCH)
                 bitmap = page.render(
-                    scale=dpi / POINTS_PER_INCH,
+                    scale=(dots - 1e-6) / page.get_width(),
                     grayscale=True,
                     no_smoothtext=True,
                     no_smoothimage=True,
