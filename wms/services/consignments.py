@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from wms.db.base import utcnow
@@ -313,14 +313,24 @@ def next_sscc(uow: UnitOfWork, fc: FulfillmentCenter, field: str = "sscc") -> st
             f"{fc.code} has no GS1 company prefix configured to generate SSCCs; give the SSCC.",
             field,
         )
-    locked = uow.session.scalar(
-        select(FulfillmentCenter).where(FulfillmentCenter.id == fc.id).with_for_update()
-    )
-    assert locked is not None
-    locked.last_sscc_serial += 1
-    return make_sscc(
-        locked.sscc_extension_digit, locked.gs1_company_prefix or "", locked.last_sscc_serial
-    )
+    # One atomic increment in the database, like a sequence: concurrent callers queue on the
+    # row and each gets the next number. (Reading the counter through the session could see a
+    # value the identity map loaded before another transaction moved it on.)
+    row = uow.session.execute(
+        update(FulfillmentCenter)
+        .where(FulfillmentCenter.id == fc.id)
+        .values(last_sscc_serial=FulfillmentCenter.last_sscc_serial + 1)
+        .returning(
+            FulfillmentCenter.last_sscc_serial,
+            FulfillmentCenter.sscc_extension_digit,
+            FulfillmentCenter.gs1_company_prefix,
+        )
+        .execution_options(synchronize_session=False)
+    ).one()
+    serial, extension_digit, prefix = row
+    if not prefix:
+        raise InvalidInput(f"{fc.code} has no GS1 company prefix configured.", field)
+    return make_sscc(extension_digit, prefix, serial)
 
 
 def _build_cartons(
