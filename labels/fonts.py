@@ -33,6 +33,7 @@ __all__ = [
     "FontNotFoundError",
     "FontSet",
     "ShapingUnavailableError",
+    "configure_fonts",
     "contains_thai",
     "register_fonts",
 ]
@@ -193,6 +194,24 @@ class FontSet:
 _registry_lock = threading.Lock()
 _fonts_by_path: dict[Path, TTFont] = {}
 _font_sets: dict[tuple[object, ...], FontSet] = {}
+_defaults: dict[str, object] = {"search_dirs": None, "latin": None, "thai": None}
+
+
+def configure_fonts(
+    search_dirs: Sequence[Path | str] | None = None,
+    *,
+    latin: FontFiles | None = None,
+    thai: FontFiles | None = None,
+) -> FontSet:
+    """Set where `register_fonts()` looks by default (an app's configuration), and check it.
+
+    Returns the font set those settings give, so a wrong setting fails at start-up with
+    FontNotFoundError rather than when the first label prints.
+    """
+    font_set = register_fonts(search_dirs, latin=latin, thai=thai)
+    with _registry_lock:
+        _defaults.update(search_dirs=search_dirs, latin=latin, thai=thai)
+    return font_set
 
 
 def register_fonts(
@@ -203,12 +222,18 @@ def register_fonts(
 ) -> FontSet:
     """Find, check and register the Latin and Thai faces; the same call returns the same set.
 
+    Called with no arguments, it uses what `configure_fonts` set (the system's fonts if nothing).
+
     Families are looked for by file name under `search_dirs` (default: the usual Debian font
     directories), in the order of `LATIN_FAMILIES` and `THAI_FAMILIES`; explicit files take
     precedence. A face must cover its script (Vietnamese letters for Latin; Thai letters, Latin
     digits and punctuation for Thai). Raises FontNotFoundError naming the font and its package,
     and ShapingUnavailableError when `uharfbuzz` is not installed.
     """
+    if search_dirs is None and latin is None and thai is None:
+        search_dirs = _defaults["search_dirs"]  # type: ignore[assignment]
+        latin = _defaults["latin"]  # type: ignore[assignment]
+        thai = _defaults["thai"]  # type: ignore[assignment]
     dirs = tuple(str(d) for d in (DEFAULT_SEARCH_DIRS if search_dirs is None else search_dirs))
     key = (dirs, latin, thai)
     with _registry_lock:

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from labels.fonts import DEFAULT_SEARCH_DIRS, FontFiles, configure_fonts
 from wms.db.session import make_engine, make_session_factory
 from wms.db.unit_of_work import UnitOfWork
 from wms.settings import Settings
@@ -27,8 +28,28 @@ class Wiring:
         return UnitOfWork(self.session_factory)
 
 
+def configure_label_fonts(settings: Settings) -> None:
+    """Point the label library at the configured fonts (system fonts when none are set)."""
+    dirs = [d for d in settings.label_font_dirs.split(":") if d]
+    if not (dirs or settings.label_latin_font or settings.label_thai_font):
+        return
+    latin = (
+        FontFiles(settings.label_latin_font, settings.label_latin_bold_font or None)
+        if settings.label_latin_font
+        else None
+    )
+    thai = (
+        FontFiles(settings.label_thai_font, settings.label_thai_bold_font or None)
+        if settings.label_thai_font
+        else None
+    )
+    search = [*dirs, *DEFAULT_SEARCH_DIRS] if dirs else None
+    configure_fonts(search, latin=latin, thai=thai)
+
+
 def wire(settings: Settings, session_factory: sessionmaker[Session] | None = None) -> Wiring:
     """Wiring for the settings; an engine is made (lazily: it connects on first use) if needed."""
+    configure_label_fonts(settings)
     if session_factory is not None:
         return Wiring(settings, session_factory)
     engine = make_engine(settings.database_url, echo=settings.sql_echo)

@@ -34,6 +34,13 @@ class Settings:
     # Characters a scanner sends for the GS1 group separator (FNC1): ASCII 29, or a printable
     # substitute when a keyboard wedge cannot type it.
     scan_separators: str = "\x1d~"
+    # Fonts for labels and documents: extra directories to search (separated by ":") and
+    # explicit font files; empty means the system's fonts (see labels/fonts.py).
+    label_font_dirs: str = ""
+    label_latin_font: str = ""
+    label_latin_bold_font: str = ""
+    label_thai_font: str = ""
+    label_thai_bold_font: str = ""
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
