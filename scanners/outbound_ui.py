@@ -38,8 +38,9 @@ from wms.domain.actors import Actor
 from wms.domain.errors import Conflict, InvalidInput, NotFound
 from wms.domain.packing import CARTON_SIZES, MAX_PARCEL_WEIGHT_G, ManifestStatus
 from wms.domain.waves import BatchStatus
-from wms.services import carriers, packing, picking, shipping
+from wms.services import carriers, labels, packing, picking, shipping
 from wms.services.facilities import list_fcs
+from wms.services.labels import Output
 from wms.services.picking import PickConfirmation
 from wms.web.messages import state_word
 from wms.web.security import WAREHOUSE_ROLES, actor_of_request, roles_required
@@ -461,8 +462,12 @@ def start_parcel() -> tuple[Response, int]:
 def pack_parcel(package_id: int) -> str:
     """One parcel: its items (expected and scanned), then carton, weight and close."""
     found = packing.get_package(new_uow(), actor_of_request(), record_id(package_id, "package_id"))
+    printers = labels.printers_of(new_uow(), actor_of_request(), int(found["fc_id"]))
     return render_template(
-        "scanner_pack.html", package=package_for_page(found), cartons=carton_choices()
+        "scanner_pack.html",
+        package=package_for_page(found),
+        cartons=carton_choices(),
+        printers=printers,
     )
 
 
@@ -520,12 +525,13 @@ def close_parcel(package_id: int) -> tuple[Response, int]:
 @blueprint.get("/pack/<int:package_id>/label.pdf")
 @roles_required(*WAREHOUSE_ROLES)
 def parcel_label(package_id: int) -> Response:
-    """The closed parcel's 4×6 shipping label, as a PDF to print."""
-    name, pdf = packing.label_pdf(
-        new_uow(), actor_of_request(), record_id(package_id, "package_id")
+    """The closed parcel's label as a PDF to print: the carrier's stored waybill, or our own
+    100 × 150 mm shipping label."""
+    document = labels.package_label(
+        new_uow(), actor_of_request(), record_id(package_id, "package_id"), Output()
     )
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    response = Response(document.content, mimetype=document.content_type)
+    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
     return response
 
 

@@ -30,7 +30,7 @@ from wms.bootstrap import new_uow
 from wms.domain.actors import Actor
 from wms.domain.errors import DomainError, InvalidInput, NotFound
 from wms.domain.tasks import TaskKind, TaskStatus
-from wms.services import putaway, receiving
+from wms.services import labels, putaway, receiving
 from wms.services.facilities import list_fcs
 from wms.web.errors import render_domain_error, render_http_error, render_unexpected_error
 from wms.web.messages import message_of
@@ -395,8 +395,12 @@ def receipt(receipt_id: int) -> str:
     found = receiving.get_receipt(
         new_uow(), actor_of_request(), record_id(receipt_id, "receipt_id")
     )
+    printers = labels.printers_of(new_uow(), actor_of_request(), int(found["fc_id"]))
     return render_template(
-        "scanner_receive.html", receipt=receipt_for_page(found), open_receipts=[]
+        "scanner_receive.html",
+        receipt=receipt_for_page(found),
+        open_receipts=[],
+        printers=printers,
     )
 
 
@@ -500,8 +504,14 @@ def putaway_task(task_id: int) -> str:
     ]
     best = next((option for option in options if option["code"] == suggested), None)
     alternatives = [option for option in options if option["code"] != suggested][:3]
+    printers = labels.printers_of(new_uow(), actor_of_request(), int(task["fc_id"]))
     return render_template(
-        "scanner_putaway.html", task=task, best=best, alternatives=alternatives, tasks=[]
+        "scanner_putaway.html",
+        task=task,
+        best=best,
+        alternatives=alternatives,
+        tasks=[],
+        printers=printers,
     )
 
 
@@ -534,4 +544,4 @@ def complete_putaway(task_id: int) -> tuple[Response, int]:
 
 
 # The outbound pages register their routes on this blueprint.
-from scanners import outbound_ui  # noqa: E402, F401
+from scanners import labels_ui, outbound_ui  # noqa: E402, F401

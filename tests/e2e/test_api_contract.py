@@ -7,6 +7,9 @@ import pytest
 
 from tests.api import ADMIN, error_fields, fc_ids, new_key, spec_operations, zone_ids
 
+# Label downloads answer a PDF or ZPL document, not JSON.
+LABEL_DOCUMENTS = ("/label", "/labels", "/carton-labels", "/bin-labels", "/shelf-strips")
+
 
 @pytest.fixture
 def spec(client):
@@ -35,7 +38,7 @@ def test_every_operation_has_schemas_and_security(spec):
     assert {"Sku", "Move", "Adjustment", "Balance", "Movement", "Layout", "Login"} <= set(schemas)
     csv_uploads = {"/skus/import", "/consignments/{consignment_id}/asn.csv"}
     # A POST that needs no body (closing a package takes its carton and weight).
-    actions = ("/close", "/release", "/discard", "/cancel", "/allocate", "/start")
+    actions = ("/close", "/release", "/discard", "/cancel", "/allocate", "/start", "/retry")
     with_body = {"/packages/{package_id}/close"}
     for path, method, operation in spec_operations(spec):
         if method in ("post", "patch", "put") and path not in csv_uploads:
@@ -52,6 +55,8 @@ def test_every_operation_has_schemas_and_security(spec):
             content = operation["responses"][code]["content"]
             if path.endswith(".pdf"):
                 assert set(content) == {"application/pdf"}, (path, method)
+            elif method == "get" and path.endswith(LABEL_DOCUMENTS):
+                assert content and set(content) <= {"application/pdf", "application/zpl"}, path
             else:
                 assert content["application/json"]["schema"], (path, method)
         if path != "/auth/tokens":
@@ -84,6 +89,10 @@ def test_every_endpoint_refuses_bad_input_naming_the_field(client, api_as, spec)
             "exception_id",
             "package_id",
             "manifest_id",
+            "printer_id",
+            "job_id",
+            "waybill_id",
+            "carton_id",
         )
     }
     checked = 0

@@ -72,6 +72,10 @@ def _valid_bodies(api, spec):
         "exception_id": 1,
         "package_id": 1,
         "manifest_id": 1,
+        "printer_id": api.get(f"/fcs/{fc}/printers").get_json()[0]["id"],
+        "job_id": 1,
+        "waybill_id": 1,
+        "carton_id": api.get(f"/consignments/{arrived['id']}").get_json()["cartons"][0]["id"],
     }
     carrier = api.get("/carriers", fc_id=fc).get_json()[0]
     bodies = {
@@ -185,6 +189,38 @@ def _valid_bodies(api, spec):
         ("/packages/{package_id}/close", "post"): {"carton": "S", "weight_g": 500},
         ("/manifests", "post"): {"fc_id": fc, "carrier_id": carrier["id"]},
         ("/manifests/{manifest_id}/parcels", "post"): {"parcel": "JTM0000000001"},
+        ("/fcs/{fc_id}/printers", "post"): {
+            "name": "H",
+            "workstation": "W",
+            "protocol": "raw",
+            "address": "127.0.0.1",
+        },
+        ("/printers/{printer_id}", "patch"): {"name": "n"},
+        ("/orders/{order_id}/waybills", "post"): {
+            "source": "shopee",
+            "tracking_number": "SPX1",
+            "document": "JVBERi0xLjQK",
+        },
+        ("/waybills/{waybill_id}/print", "post"): {"printer_id": 1},
+        # Label prints go to a printer that does not exist: the demo's printers do not answer.
+        **{
+            (path, "post"): {"printer_id": 2**31 - 1}
+            for path in (
+                "/consignments/{consignment_id}/carton-labels/print",
+                "/cartons/{carton_id}/label/print",
+                "/locations/{location_id}/label/print",
+                "/packages/{package_id}/label/print",
+                "/skus/{sku_id}/labels/print",
+            )
+        },
+        ("/fcs/{fc_id}/bin-labels/print", "post"): {
+            "printer_id": 2**31 - 1,
+            "codes": location["code"],
+        },
+        ("/fcs/{fc_id}/shelf-strips/print", "post"): {
+            "printer_id": 2**31 - 1,
+            "codes": location["code"],
+        },
     }
     return ids, bodies
 

@@ -30,7 +30,9 @@ def init_api(app: Flask) -> WmsApi:
         catalogue,
         consignments,
         facilities,
+        labels,
         orders,
+        printing,
         receiving,
         shipping,
         slotting,
@@ -52,7 +54,7 @@ def init_api(app: Flask) -> WmsApi:
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     modules = (auth, facilities, catalogue, stock, consignments, receiving, slotting, orders)
-    for module in (*modules, waves, shipping):
+    for module in (*modules, waves, shipping, labels):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     api.register_blueprint(
         consignments.rates_blp, url_prefix=API_PREFIX + consignments.RATES_PREFIX
@@ -71,6 +73,8 @@ def init_api(app: Flask) -> WmsApi:
         (waves.picks_blp, waves.PICKS_PREFIX),
         (waves.exceptions_blp, waves.EXCEPTIONS_PREFIX),
         (shipping.manifests_blp, shipping.MANIFESTS_PREFIX),
+        (printing.blp, printing.PREFIX),
+        (printing.waybills_blp, printing.WAYBILLS_PREFIX),
     ):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + prefix)
     app.register_blueprint(docs_blueprint, url_prefix=API_PREFIX)

@@ -13,6 +13,7 @@ from wms.domain.errors import (
     AuthenticationFailed,
     Conflict,
     DomainError,
+    ExternalFailure,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -26,6 +27,7 @@ STATUS_OF: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),
     (Conflict, 409),
     (InvalidInput, 422),
+    (ExternalFailure, 502),
     (DomainError, 400),
 ]
 
@@ -41,6 +43,7 @@ CODE_OF_STATUS = {
     422: "validation_error",
     429: "too_many_requests",
     500: "internal_error",
+    502: "bad_gateway",
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -28,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from labels.printing import PrinterLanguage, PrintProtocol
 from wms.db.base import Base, UTCDateTime, utcnow
 from wms.domain.actors import Role
 from wms.domain.catalogue import LocationStatus, TemperatureClass, VelocityClass, ZonePurpose
@@ -35,6 +37,7 @@ from wms.domain.consignments import ConsignmentStatus, ShipmentMode
 from wms.domain.orders import AllocationStatus, OrderStatus
 from wms.domain.outbox import OutboxStatus
 from wms.domain.packing import ManifestStatus, PackageStatus
+from wms.domain.printing import PrintJobStatus
 from wms.domain.receiving import Condition, DiscrepancyKind, ReceiptStatus
 from wms.domain.stock import MovementReason
 from wms.domain.tasks import PlanStatus, TaskKind, TaskStatus
@@ -982,3 +985,78 @@ class PackageItem(Base):
 
     sku: Mapped[Sku] = relationship()
     lot: Mapped[Lot | None] = relationship()
+
+
+class Printer(Base):
+    """A network label or document printer at one of an FC's workstations."""
+
+    __tablename__ = "printers"
+    __table_args__ = (
+        UniqueConstraint("fc_id", "name"),
+        CheckConstraint("port BETWEEN 1 AND 65535", name="port_in_range"),
+        CheckConstraint("dpi IN (203, 300)", name="dpi_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    workstation: Mapped[str] = mapped_column(String(32))
+    protocol: Mapped[PrintProtocol] = mapped_column(_enum(PrintProtocol, "print_protocol"))
+    address: Mapped[str] = mapped_column(String(500))
+    port: Mapped[int] = mapped_column(Integer)
+    language: Mapped[PrinterLanguage] = mapped_column(_enum(PrinterLanguage, "printer_language"))
+    dpi: Mapped[int] = mapped_column(Integer)
+    media: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PrintJob(Base):
+    """A document sent (or to be sent again) to a printer, kept with its bytes."""
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (CheckConstraint("size_bytes >= 0", name="size_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    document: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[PrintJobStatus] = mapped_column(
+        _enum(PrintJobStatus, "print_job_status"), default=PrintJobStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    receipt: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    printer: Mapped[Printer] = relationship()
+
+
+class Waybill(Base):
+    """A carrier's or marketplace's shipping document for an order, kept exactly as received."""
+
+    __tablename__ = "waybills"
+    __table_args__ = (
+        UniqueConstraint("order_id", "sha256"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+        CheckConstraint("page_count > 0", name="pages_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    package_id: Mapped[int | None] = mapped_column(ForeignKey("packages.id"), index=True)
+    source: Mapped[str] = mapped_column(String(32))
+    tracking_number: Mapped[str] = mapped_column(String(64))
+    document: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    page_count: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    order: Mapped[Order] = relationship()

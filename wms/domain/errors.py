@@ -50,6 +50,13 @@ class InsufficientStock(Conflict):
     code = "insufficient_stock"
 
 
+class ExternalFailure(DomainError):
+    """A device or system outside the WMS (a printer, a marketplace) did not do its part; the
+    message names it and says why."""
+
+    code = "external_failure"
+
+
 class AuthenticationFailed(DomainError):
     """No valid credentials were given."""
 

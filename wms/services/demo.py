@@ -29,8 +29,18 @@ from wms.domain.identifiers import with_check_digit
 from wms.domain.layout import RackLayout
 from wms.domain.orders import NewOrder, NewOrderLine
 from wms.domain.stock import MovementReason
-from wms.services import auth, carriers, catalogue, consignments, facilities, orders, stock
+from wms.services import (
+    auth,
+    carriers,
+    catalogue,
+    consignments,
+    facilities,
+    orders,
+    printing,
+    stock,
+)
 from wms.services.paging import PageRequest
+from wms.services.printing import PrinterDetails
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credential
 ADMIN_EMAIL = "admin@pavilion.test"
@@ -468,7 +478,35 @@ def load(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = None) 
                 },
             )
     _outbound(uow, admin, fcs, merchant_ids)
+    for fc in fcs.values():
+        for details in PRINTERS:
+            printing.create_printer(uow, admin, int(str(fc["id"])), details)
     return True
+
+
+# A thermal label printer at the packing bench (raw port 9100, ZPL) and an office printer for
+# PDF documents (IPP), per FC; nothing answers at these addresses in the demo.
+PRINTERS = (
+    PrinterDetails(
+        name="Zebra ZD421 packing",
+        workstation="PACK-1",
+        protocol="raw",
+        address="127.0.0.1",
+        port=9100,
+        language="zpl",
+        dpi=203,
+        media="4x6",
+    ),
+    PrinterDetails(
+        name="Office laser",
+        workstation="OFFICE",
+        protocol="ipp",
+        address="ipp://127.0.0.1:631/ipp/print",
+        language="pdf",
+        dpi=300,
+        media="A4",
+    ),
+)
 
 
 CARRIERS = {

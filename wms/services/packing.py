@@ -9,7 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from labels.shipping_label import ShippingLabel, shipping_label_pdf
+from labels.content import ShippingLabel
+from labels.errors import InvalidLabelData
+from labels.media import MEDIA
+from labels.pdf import label_pdf as render_label_pdf
 from wms.db.base import utcnow
 from wms.db.models import (
     Allocation,
@@ -349,28 +352,41 @@ def get_package(uow: UnitOfWork, actor: Actor, package_id: int) -> dict[str, Any
         return package_view(uow, visible_package(uow, actor, package_id))
 
 
+def shipping_label(uow: UnitOfWork, package: Package) -> ShippingLabel:
+    """Our own shipping label of a closed parcel: sender FC, recipient, order and marketplace
+    references, tracking number, COD and weight (route and stop codes come with own-fleet
+    routes)."""
+    if package.tracking_number is None or not package.weight_g:
+        raise Conflict("The parcel gets its label when it is closed.", "package_id")
+    order = package.order
+    fc = uow.session.get(FulfillmentCenter, package.fc_id)
+    assert fc is not None
+    address = getattr(fc, "address", "") or f"{fc.city}, {fc.country}"
+    return ShippingLabel(
+        tracking_number=package.tracking_number,
+        carrier_name=package.carrier.name,
+        sender_name=f"{order.merchant.name_en} c/o {fc.name}",
+        sender_address=address,
+        recipient_name=order.recipient_name,
+        recipient_phone=order.recipient_phone,
+        recipient_address=f"{order.address}\n{order.postcode} {order.city}, {order.country}",
+        order_reference=order.reference,
+        weight_g=package.weight_g,
+        cod_amount=Decimal(order.cod_amount),
+        currency=order.currency,
+        marketplace_reference=order.external_id,
+        channel=order.channel,
+        sscc=package.sscc,
+    )
+
+
 def label_pdf(uow: UnitOfWork, actor: Actor, package_id: int) -> tuple[str, bytes]:
-    """The parcel's shipping label; (file name, PDF bytes)."""
+    """The parcel's shipping label on 100 × 150 mm stock; (file name, PDF bytes)."""
     with uow:
         package = visible_package(uow, actor, package_id)
-        if package.tracking_number is None:
-            raise Conflict("The parcel gets its label when it is closed.", "package_id")
-        order = package.order
-        fc = uow.session.get(FulfillmentCenter, package.fc_id)
-        assert fc is not None
-        label = ShippingLabel(
-            tracking_number=package.tracking_number,
-            carrier_name=package.carrier.name,
-            sender_name=f"{order.merchant.name_en} c/o {fc.name}",
-            sender_address=f"{fc.city}, {fc.country}",
-            recipient_name=order.recipient_name,
-            recipient_phone=order.recipient_phone,
-            recipient_address=f"{order.address}\n{order.postcode} {order.city}, {order.country}",
-            order_reference=order.reference,
-            marketplace_reference=f"{order.channel}:{order.external_id}",
-            weight_g=package.weight_g,
-            cod_amount=Decimal(order.cod_amount),
-            currency=order.currency,
-            sscc=package.sscc,
-        )
-        return f"label-{package.tracking_number}.pdf", shipping_label_pdf(label)
+        label = shipping_label(uow, package)
+    try:
+        pdf = render_label_pdf([label], MEDIA["100x150"])
+    except InvalidLabelData as error:
+        raise InvalidInput(str(error), error.field) from None
+    return f"label-{label.tracking_number}.pdf", pdf

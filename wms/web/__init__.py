@@ -30,6 +30,7 @@ def init_web(app: Flask) -> None:
     from wms.web.inbound import blueprint as inbound_blueprint
     from wms.web.outbound import blueprint as outbound_blueprint
     from wms.web.pages import blueprint as pages_blueprint
+    from wms.web.printing import blueprint as printing_blueprint
 
     settings = app.extensions[EXTENSION].settings
     compile_catalogs()
@@ -85,6 +86,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(pages_blueprint)
     app.register_blueprint(inbound_blueprint)
     app.register_blueprint(outbound_blueprint)
+    app.register_blueprint(printing_blueprint)
     app.register_blueprint(scanner_blueprint)
 
 

@@ -649,8 +649,10 @@ def allowed_statuses(actor: Actor, current: str) -> list[ConsignmentStatus]:
 
 
 def _detail_page(
-    consignment_id: int, form: Form | None = None, status: int = 200
+    consignment_id: int, form: Form | None = None, status: int = 200, **extra: Any
 ) -> tuple[str, int]:
+    """The consignment page; `extra` goes to the template (the carton-label form of
+    wms/web/labels_pages.py with its refused fields)."""
     actor = actor_of_request()
     found = consignments.get_consignment(new_uow(), actor, consignment_id)
     fc = facilities.get_fc(new_uow(), actor, found["fc_id"])
@@ -664,6 +666,7 @@ def _detail_page(
         open_discrepancies=[d for d in found["discrepancies"] if not d["resolved_at"]],
         next_statuses=allowed_statuses(actor, found["status"]),
         form=form or Form(MultiDict()),
+        **extra,
     )
     return page, status
 
