@@ -109,24 +109,3 @@ class SkuPrintSchema(PrintSchema):
     copies = fields.Integer(
         strict=True, load_default=1, validate=validate.Range(min=1, max=MAX_COPIES)
     )
-
-
-class PrintJobSchema(WmsSchema):
-    """A print job: the printer it went to, its status and why it failed, if it did."""
-
-    id = fields.Integer()
-    printer_id = fields.Integer()
-    printer_name = fields.String()
-    workstation = fields.String()
-    printer_location = fields.String()
-    fc_id = fields.Integer()
-    reference = fields.String()
-    content_type = fields.String()
-    size_bytes = fields.Integer()
-    status = fields.String()
-    attempts = fields.Integer()
-    error = fields.String(allow_none=True)
-    receipt = fields.String(allow_none=True)
-    created_by = fields.Integer(allow_none=True)
-    created_at = fields.String()
-    sent_at = fields.String(allow_none=True)

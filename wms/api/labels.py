@@ -12,12 +12,12 @@ from wms.api.label_schemas import (
     BinPrintSchema,
     OptionalKeyHeader,
     OutputArgs,
-    PrintJobSchema,
     PrintSchema,
     ShelfStripArgs,
     SkuLabelArgs,
     SkuPrintSchema,
 )
+from wms.api.printing_schemas import PrintJobSchema
 from wms.api.security import BEARER, authenticated, current_actor
 from wms.bootstrap import new_uow
 from wms.services import labels

@@ -8,7 +8,6 @@ from flask import Response, request
 from flask_smorest import Blueprint
 
 from wms.api.consignments import PDF_RESPONSE
-from wms.api.label_schemas import PrintJobSchema
 from wms.api.printing_schemas import (
     NewPrinterSchema,
     NewWaybillSchema,
@@ -16,6 +15,7 @@ from wms.api.printing_schemas import (
     PrinterChangesSchema,
     PrinterSchema,
     PrintJobArgs,
+    PrintJobSchema,
     PrintWaybillSchema,
     WaybillSchema,
 )

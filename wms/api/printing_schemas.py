@@ -150,3 +150,24 @@ class WaybillSchema(WmsSchema):
 
 class PrintWaybillSchema(WmsSchema):
     printer_id = IdField(required=True)
+
+
+class PrintJobSchema(WmsSchema):
+    """A print job: the printer it went to, its status and why it failed, if it did."""
+
+    id = fields.Integer()
+    printer_id = fields.Integer()
+    printer_name = fields.String()
+    workstation = fields.String()
+    printer_location = fields.String()
+    fc_id = fields.Integer()
+    reference = fields.String()
+    content_type = fields.String()
+    size_bytes = fields.Integer()
+    status = fields.String()
+    attempts = fields.Integer()
+    error = fields.String(allow_none=True)
+    receipt = fields.String(allow_none=True)
+    created_by = fields.Integer(allow_none=True)
+    created_at = fields.String()
+    sent_at = fields.String(allow_none=True)
