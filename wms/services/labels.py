@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from labels.content import BinLabel, Label, LogisticLabel, SkuLabel
 from labels.errors import InvalidLabelData
 from labels.media import LABEL_MEDIA, MEDIA, check_dpi
+from labels.media import RESOLUTIONS as RESOLUTIONS
 from labels.pdf import shelf_strips_pdf
 from wms.db.models import (
     Carton,
@@ -72,7 +73,6 @@ class Format(enum.StrEnum):
 
 
 FORMATS = tuple(item.value for item in Format)
-RESOLUTIONS = (203, 300)
 
 
 @dataclass(frozen=True)
