@@ -6,6 +6,7 @@ from itertools import pairwise
 
 import pytest
 
+from labels.gs1 import GS1Error, make_sscc
 from wms.domain.actors import Actor, Role
 from wms.domain.consignments import (
     NEXT_STATUSES,
@@ -16,7 +17,7 @@ from wms.domain.consignments import (
     convert,
 )
 from wms.domain.errors import Conflict, InvalidInput, PermissionDenied
-from wms.domain.identifiers import make_sscc, validate_sscc
+from wms.domain.identifiers import validate_sscc
 from wms.domain.outbox import retry_delay, webhook_signature
 from wms.domain.receiving import (
     Condition,
@@ -96,7 +97,7 @@ def test_sscc_check_digit_is_verified_and_generated():
         validate_sscc(wrong)
     with pytest.raises(InvalidInput):
         validate_sscc("12345")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(GS1Error):
         make_sscc(0, "9551234", 10**9)  # 9 serial digits under a 7-digit prefix
 
 

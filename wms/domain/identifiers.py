@@ -79,20 +79,3 @@ def validate_sscc(value: str, field: str = "sscc") -> str:
             f"Check digit {sscc[-1]} is wrong; the SSCC's check digit should be {expected}.", field
         )
     return sscc
-
-
-def make_sscc(extension_digit: int, company_prefix: str, serial: int) -> str:
-    """The SSCC-18 for a serial reference under a GS1 company prefix and extension digit."""
-    if not 0 <= extension_digit <= 9:
-        raise InvalidInput("The SSCC extension digit is one digit, 0 to 9.", "extension_digit")
-    if not company_prefix.isdigit() or not 6 <= len(company_prefix) <= 12:
-        raise InvalidInput("A GS1 company prefix has 6 to 12 digits.", "company_prefix")
-    width = SSCC_LENGTH - 2 - len(company_prefix)
-    if not 0 <= serial < 10**width:
-        raise InvalidInput(
-            f"Serial references under prefix {company_prefix} have {width} digits; "
-            f"{serial} does not fit.",
-            "serial",
-        )
-    body = f"{extension_digit}{company_prefix}{serial:0{width}d}"
-    return body + str(gs1_check_digit(body))

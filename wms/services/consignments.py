@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
+from labels import gs1
 from wms.db.base import utcnow
 from wms.db.models import (
     Carton,
@@ -47,7 +48,7 @@ from wms.domain.consignments import (
     check_transition,
 )
 from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from wms.domain.identifiers import make_sscc, validate_sscc
+from wms.domain.identifiers import validate_sscc
 from wms.domain.receiving import Condition
 from wms.domain.stock import MAX_UNITS_PER_BALANCE
 from wms.services.clock import fc_today
@@ -330,7 +331,10 @@ def next_sscc(uow: UnitOfWork, fc: FulfillmentCenter, field: str = "sscc") -> st
     serial, extension_digit, prefix = row
     if not prefix:
         raise InvalidInput(f"{fc.code} has no GS1 company prefix configured.", field)
-    return make_sscc(extension_digit, prefix, serial)
+    try:
+        return gs1.make_sscc(extension_digit, prefix, serial)
+    except gs1.GS1Error as error:  # the prefix has run out of serials, or is set up wrong
+        raise InvalidInput(str(error), field) from None
 
 
 def _build_cartons(
