@@ -343,6 +343,12 @@ def test_check_digits_follow_gs1():
     assert gs1.make_sscc(1, "0614141", 123456789) == SSCC
     assert gs1.sscc(SSCC) == SSCC
     assert gs1.gtin("4006381333931") == "04006381333931"
+    assert gs1.gln("9551234000010") == "9551234000010"
+    with pytest.raises(gs1.GS1Error, match="should be 0") as wrong_gln:
+        gs1.gln("9551234000013")
+    assert wrong_gln.value.field == "gln"
+    ship_to = gs1.element_string(("410", "9551234000010"), ("00", SSCC))
+    assert ship_to.data == "4109551234000010" + f"00{SSCC}"  # fixed length: no separator
     with pytest.raises(gs1.GS1Error, match="should be 7"):
         gs1.sscc(SSCC[:-1] + "0")
     with pytest.raises(gs1.GS1Error) as error:
