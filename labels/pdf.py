@@ -510,7 +510,7 @@ def label_pdf(
 
 
 STRIP_HEIGHT = 30 * mm
-STRIPS_PER_ROW = 3
+STRIPS_PER_ROW = 2
 
 
 def shelf_strips_pdf(

@@ -176,7 +176,7 @@ def test_page_size_is_the_media_to_the_dot(media):
 
 def test_shelf_strips_put_many_bins_on_a_sheet_and_each_reads_back():
     bins = [
-        BinLabel(code=f"KUL1-B-{bay:02d}-{level:02d}", check_code=f"{bay * 7 % 97:02d}")
+        BinLabel(code=f"KUL1-QUA-{bay:02d}-{level:02d}", check_code=f"{bay * 7 % 97:02d}")
         for bay in range(1, 8)
         for level in range(1, 6)
     ]
@@ -184,7 +184,7 @@ def test_shelf_strips_put_many_bins_on_a_sheet_and_each_reads_back():
     pages = printed(pdf)
     save_report(pages[0], "pdf-shelf-strips-A4-203dpi")
     per_page = len(read_barcodes(pages[0]))
-    assert per_page >= 20  # a full A4 sheet of strips
+    assert per_page >= 16  # a full A4 sheet of strips
     assert len(pages) == -(-len(bins) // per_page)
     read = [r.text for page in pages for r in read_barcodes(page)]
     assert sorted(read) == sorted(b.code for b in bins)

@@ -6,10 +6,10 @@ from typing import Any
 
 from marshmallow import EXCLUDE, fields, validate
 
-from labels.media import LABEL_MEDIA
+from labels.media import LABEL_MEDIA, RESOLUTIONS
 from wms.api.schemas import IdField, QueryInteger, Text, WmsSchema
 from wms.services.idempotency import KEY_PATTERN, KEY_RULE
-from wms.services.labels import FORMATS, MAX_CODES, MAX_COPIES, RESOLUTIONS
+from wms.services.labels import FORMATS, MAX_CODES, MAX_COPIES
 
 CODES_LENGTH = 40 * MAX_CODES
 

@@ -28,6 +28,7 @@ def init_web(app: Flask) -> None:
     """Register the web pages, translations and CSRF protection."""
     from scanners.ui import blueprint as scanner_blueprint
     from wms.web.inbound import blueprint as inbound_blueprint
+    from wms.web.labels_pages import blueprint as labels_blueprint
     from wms.web.outbound import blueprint as outbound_blueprint
     from wms.web.pages import blueprint as pages_blueprint
     from wms.web.printing import blueprint as printing_blueprint
@@ -87,6 +88,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(inbound_blueprint)
     app.register_blueprint(outbound_blueprint)
     app.register_blueprint(printing_blueprint)
+    app.register_blueprint(labels_blueprint)
     app.register_blueprint(scanner_blueprint)
 
 

@@ -5,6 +5,7 @@ downloaded as PDF or ZPL on a chosen media and resolution, or printed on a print
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -27,13 +28,12 @@ from wms.web.outbound import ID, KEY_FIELD, OutboundForm, _fc_context, _new_form
 from wms.web.printing import print_job_status_label
 from wms.web.security import WAREHOUSE_ROLES, actor_of_request, roles_required
 
-blueprint = Blueprint("labels", __name__)
+blueprint = Blueprint("label_pages", __name__)
 
 SKU_PAGE_SIZE = 25
 MAX_SEARCH = 100
 MAX_ID = 2**31 - 1
 BIN_KINDS = ("labels", "strips")
-SHEET_MEDIA = "A4"
 
 # Messages of the label use cases that reach these pages as they are.
 KNOWN_MESSAGES = (
@@ -46,6 +46,49 @@ KNOWN_MESSAGES = (
     N_("This consignment announces no cartons; they are labelled at receiving."),
     N_("Warehouse staff print labels and documents."),
 )
+
+
+# Messages of the label use cases that carry values: the pattern they follow and their template.
+PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^\S+ has no bin (?P<codes>.+) in zone (?P<zone>\S+)\.$"),
+        N_("There is no bin %(codes)s in zone %(zone)s."),
+    ),
+    (
+        re.compile(r"^\S+ has no bin (?P<codes>.+)\.$"),
+        N_("There is no bin %(codes)s at this FC."),
+    ),
+    (
+        re.compile(r"^Printer (?P<printer>.+) is not in use; choose another\.$"),
+        N_("Printer %(printer)s is not in use; choose another."),
+    ),
+    (
+        re.compile(r"^(?P<code>\S+) is too long for a barcode on this label\.$"),
+        N_("%(code)s is too long for a barcode on this label."),
+    ),
+)
+
+
+def label_message(error: DomainError) -> str:
+    """A label use case's message in the user's language when the catalogs know it."""
+    for pattern, template in PATTERNS:
+        found = pattern.match(error.message)
+        if found is not None:
+            return _(template, **found.groupdict())
+    return message_of(error)
+
+
+@blueprint.app_template_filter()
+def label_format_name(language: str) -> str:
+    """A download format as the forms offer it."""
+    names = {"pdf": _("PDF"), "zpl": _("ZPL, for label printers")}
+    return names.get(str(language), str(language))
+
+
+@blueprint.app_template_filter()
+def bin_kind_label(kind: str) -> str:
+    names = {"labels": _("A label per bin"), "strips": _("Shelf strips on A4 sheets")}
+    return names.get(str(kind), str(kind))
 
 
 @blueprint.app_template_global()
@@ -89,9 +132,10 @@ def _download(document: Document) -> Response:
 
 
 def _refuse(form: Form, error: DomainError, fields: tuple[str, ...], default: str) -> int:
-    """Show a use case's refusal next to its field (or `default`); the page's status."""
-    form.refuse(error.field if error.field in fields else default, message_of(error))
-    if isinstance(error, NotFound):
+    """Show a use case's refusal next to its field (or `default`); the page's status: 400 for
+    what the form sent (a value refused, a printer not found), else the error's own."""
+    form.refuse(error.field if error.field in fields else default, label_message(error))
+    if isinstance(error, InvalidInput | NotFound):
         return 400
     return status_of(error)
 
@@ -330,9 +374,7 @@ def print_bin_labels(fc_id: int) -> Response | tuple[str, int]:
         return _bin_page(fc_id, form, 400)
     act = labels.print_shelf_strips if kind == "strips" else labels.print_bin_labels
     try:
-        job = act(
-            new_uow(), actor, fc_id, printer_id, zone=zone, codes=codes, key=form.key()
-        )
+        job = act(new_uow(), actor, fc_id, printer_id, zone=zone, codes=codes, key=form.key())
     except ExternalFailure as failure:
         _not_printed(failure)
     except NotFound as error:
@@ -346,7 +388,7 @@ def print_bin_labels(fc_id: int) -> Response | tuple[str, int]:
         _printed(job)
     codes_text = " ".join(codes) or None
     return redirect(
-        url_for("labels.bin_labels", fc_id=fc_id, zone=zone, codes=codes_text, kind=kind)
+        url_for("label_pages.bin_labels", fc_id=fc_id, zone=zone, codes=codes_text, kind=kind)
     )
 
 
@@ -381,7 +423,9 @@ def skus() -> tuple[str, int]:
     return page, status
 
 
-def _sku_page(sku_id: int, form: Form | None = None, status: int = 200) -> tuple[str, int]:
+def _sku_page(
+    sku_id: int, form: Form | None = None, status: int = 200, failed: str | None = None
+) -> tuple[str, int]:
     actor = actor_of_request()
     sku = catalogue.get_sku(new_uow(), actor, sku_id)
     lots = catalogue.list_lots(new_uow(), actor, sku_id)
@@ -395,6 +439,8 @@ def _sku_page(sku_id: int, form: Form | None = None, status: int = 200) -> tuple
         lots=lots,
         merchant=merchant,
         form=form or Form(MultiDict()),
+        blank_form=Form(MultiDict()),
+        failed=failed,
         printers=_print_choices(actor, sorted(fcs_by_id(actor))),
         max_copies=MAX_COPIES,
         **_label_options(Kind.SKU),
@@ -454,7 +500,7 @@ def print_sku_labels(sku_id: int) -> Response | tuple[str, int]:
     lot, copies = _sku_label_choice(form, sku_id)
     printer_id = _printer_id(form)
     if form.errors or printer_id is None or copies is None:
-        return _sku_page(sku_id, form, 400)
+        return _sku_page(sku_id, form, 400, "print")
     try:
         job = labels.print_sku_labels(
             new_uow(), actor, sku_id, printer_id, lot=lot, copies=copies, key=form.key()
@@ -464,11 +510,10 @@ def print_sku_labels(sku_id: int) -> Response | tuple[str, int]:
     except NotFound as error:
         if error.field != "printer_id":
             raise
-        return _sku_page(sku_id, form, _refuse(form, error, (), "printer_id"))
+        return _sku_page(sku_id, form, _refuse(form, error, (), "printer_id"), "print")
     except DomainError as error:
         status = _refuse(form, error, ("lot", "copies", "printer_id"), "printer_id")
-        return _sku_page(sku_id, form, status)
+        return _sku_page(sku_id, form, status, "print")
     else:
         _printed(job)
-    return redirect(url_for("labels.sku", sku_id=sku_id) + "#labels")
-
+    return redirect(url_for("label_pages.sku", sku_id=sku_id) + "#labels")
