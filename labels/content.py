@@ -30,7 +30,20 @@ _FIELD_OF_AI = {
     "17": "expiry",
     "37": "count",
     "3303": "gross_weight_g",
+    "3302": "gross_weight_g",
+    "3301": "gross_weight_g",
 }
+
+
+def gross_weight_element(grams: int) -> Element:
+    """GROSS WEIGHT (kg) as AI 330n: three decimals up to 999.999 kg, then two, then one
+    (six digits in all; heavier pallets are rounded to 10 g or 100 g)."""
+    if grams > 0:
+        for decimals in (3, 2, 1):
+            value = round(grams / 10 ** (3 - decimals))
+            if value < 1_000_000:
+                return Element(f"330{decimals}", f"{value:06d}")
+    raise InvalidLabelData("A gross weight is 1 g to 99,999.9 kg.", "gross_weight_g")
 
 
 def _checked(*elements: Element | tuple[str, str]) -> ElementString:
@@ -152,16 +165,14 @@ class LogisticLabel:
         return _checked(("00", gs1.sscc(self.sscc)))
 
     def content_elements(self) -> list[Element]:
-        """The trade-item data for the other symbols: (02), (37), (17), (10), (3300)."""
+        """The trade-item data for the other symbols: (02), (17), (330n), (37), (10)."""
         elements: list[Element] = []
         if self.content_gtin is not None:
             elements.append(Element("02", gs1.gtin(self.content_gtin, "content_gtin")))
         if self.expiry is not None:
             elements.append(Element("17", gs1.yymmdd(self.expiry)))
         if self.gross_weight_g is not None:
-            if not 0 < self.gross_weight_g < 100_000_000:
-                raise InvalidLabelData("A gross weight is 1 g to 99,999 kg.", "gross_weight_g")
-            elements.append(Element("3303", f"{self.gross_weight_g:06d}"))
+            elements.append(gross_weight_element(self.gross_weight_g))
         if self.count is not None:
             if not 0 < self.count < 100_000_000:
                 raise InvalidLabelData("A count is 1 to 99,999,999.", "count")

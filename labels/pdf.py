@@ -225,6 +225,8 @@ _DATA_TITLES = {
     "37": "COUNT",
     "10": "BATCH/LOT",
     "17": "USE BY OR EXPIRY",
+    "3301": "GROSS WEIGHT (kg)",
+    "3302": "GROSS WEIGHT (kg)",
     "3303": "GROSS WEIGHT (kg)",
 }
 
@@ -233,13 +235,18 @@ def _title_value(element: Element) -> str:
     if element.ai == "17":
         value = element.value
         return f"{value[4:6]}.{value[2:4]}.20{value[0:2]}"
-    if element.ai == "3303":
-        return f"{int(element.value) / 1000:.3f}"
+    if element.ai.startswith("330"):
+        decimals = int(element.ai[3])
+        return f"{int(element.value) / 10**decimals:.{decimals}f}"
     return element.value
 
 
 def split_symbols(elements: Sequence[Element], max_modules: int) -> list[ElementString]:
-    """Content elements packed in order into as few GS1-128 symbols as fit `max_modules`."""
+    """Content elements packed in order into as few GS1-128 symbols as fit `max_modules`.
+
+    An element too wide for a symbol of its own (a long lot at the logistic label's X) is left
+    out: the label shows it as text under its data title only.
+    """
     groups: list[list[Element]] = []
     for element in elements:
         if groups:
@@ -247,9 +254,8 @@ def split_symbols(elements: Sequence[Element], max_modules: int) -> list[Element
             if symbols.gs1_128(trial).width_modules <= max_modules:
                 groups[-1].append(element)
                 continue
-        alone = element_string(element)
-        if symbols.gs1_128(alone).width_modules > max_modules:
-            raise InvalidLabelData(f"{alone.hri} is too long for a barcode on this label.", "data")
+        if symbols.gs1_128(element_string(element)).width_modules > max_modules:
+            continue
         groups.append([element])
     return [element_string(*group) for group in groups]
 
@@ -438,12 +444,23 @@ def _bin(page: _Page, label: BinLabel) -> None:
 def _sku(page: _Page, label: SkuLabel) -> None:
     grid = page.grid
     compact = page.height < 100 * mm
-    gs1_symbol = symbols.gs1_128(label.element_string())
-    gs1_dots = page.module_dots(gs1_symbol, page.inner, ITEM_X_MM)
-    bar_height = (12 if compact else 20) * mm
-    y = page.barcode(
-        gs1_symbol, bottom=MARGIN, bar_height=bar_height, module_dots=gs1_dots, hri_size=8
-    )
+    data = label.element_string()
+    # At the narrowest module (2 dots) with its quiet zones, how many modules fit the width.
+    max_modules = int(page.width / grid.points(2)) - 2 * QUIET_ZONE_MODULES
+    groups = [data]
+    if symbols.gs1_128(data).width_modules > max_modules:
+        groups = split_symbols(data.elements, max_modules)  # a long lot gets its own symbol
+    bar_height = (12 if compact else 20) * mm / (1 if len(groups) == 1 else 1.5)
+    y = MARGIN - 2 * mm
+    for group in reversed(groups):
+        gs1_symbol = symbols.gs1_128(group)
+        y = page.barcode(
+            gs1_symbol,
+            bottom=y + 2 * mm,
+            bar_height=bar_height,
+            module_dots=page.module_dots(gs1_symbol, page.inner, ITEM_X_MM),
+            hri_size=8,
+        )
     ean = label.ean13()
     if ean is not None:
         ean_symbol = symbols.ean13(ean)
@@ -470,7 +487,6 @@ def _sku(page: _Page, label: SkuLabel) -> None:
             details.append(f"EXP {label.expiry:%d.%m.%Y}")
         return _block(page, "  ·  ".join(details), top, page.inner, 9 * scale, False, draw)
 
-    del grid
     _fit(blocks, floor)
 
 

@@ -12,7 +12,8 @@ from decimal import Decimal
 import pypdfium2 as pdfium
 import pytest
 import uharfbuzz as hb
-from hypothesis import HealthCheck, given, settings
+from biip.gs1_messages import GS1Message
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops
 from reportlab.lib.units import mm
@@ -326,11 +327,19 @@ def test_random_gs1_data_reads_back_exactly_with_fnc1_only_where_needed(elements
     st.one_of(st.none(), lots),
     st.one_of(st.none(), st.dates(date(2000, 1, 1), date(2049, 12, 31))),
 )
+@example(gtin="0000000000000", lot="0A00000A00000A000", expiry=date(2000, 1, 1))
 def test_random_sku_labels_read_back(gtin, lot, expiry):
     label = SkuLabel(sku="SKU-1", description="x", gtin=gtin, lot=lot, expiry=expiry)
     (page,) = printed(label_pdf([label], MEDIA["100x75"]))
     reads = {(r.symbology, r.text) for r in read_barcodes(page)}
-    assert ("]C1", label.element_string().data) in reads
+    gs1_reads = [text for symbology, text in reads if symbology == "]C1"]
+    # One symbol, or (a long lot) two that together carry the same elements.
+    read_elements = {
+        (e.ai.ai, e.value) for text in gs1_reads for e in GS1Message.parse(text).element_strings
+    }
+    assert read_elements == {(e.ai, e.value) for e in label.element_string().elements}
+    if len(gs1_reads) == 1:
+        assert gs1_reads == [label.element_string().data]
     ean = [text for symbology, text in reads if symbology == "]E0"]
     if len(gtin) == 13 or gtin.startswith("0"):
         assert ean == [gtin[-13:]]
@@ -465,3 +474,44 @@ def test_thai_and_vietnamese_text_extracts_as_written_in_nfc():
     (a,) = printed(label_pdf([nfc_label], MEDIA["100x75"]))
     (b,) = printed(label_pdf([nfd_label], MEDIA["100x75"]))
     assert ImageChops.difference(a.convert("L"), b.convert("L")).getbbox() is None
+
+
+def test_a_heavy_pallet_and_a_long_lot_still_make_a_scannable_logistic_label():
+    label = LogisticLabel(
+        sscc=SSCC,
+        from_name="Siam Fruit",
+        content_gtin=GTIN13,
+        count=480,
+        lot="LOT-2026-11-A-7788",  # too wide for a symbol of its own at X = 0.5 mm
+        gross_weight_g=1_234_567,  # 1,234.567 kg: (3302) in tens of grams
+    )
+    pdf = label_pdf([label], MEDIA["100x150"])
+    (page,) = printed(pdf)
+    reads = {(r.symbology, r.text) for r in read_barcodes(page)}
+    assert SSCC_READ in reads
+    content = {
+        (e.ai.ai, e.value)
+        for symbology, text in reads
+        if symbology == "]C1" and not text.startswith("00")
+        for e in GS1Message.parse(text).element_strings
+    }
+    assert content == {("02", "0" + GTIN13), ("3302", "123457"), ("37", "480")}
+    document = pdfium.PdfDocument(pdf)
+    text = document[0].get_textpage().get_text_range()
+    document.close()
+    assert "LOT-2026-11-A-7788" in text and "1234.57" in text  # under their data titles
+
+
+def test_gross_weights_out_of_gs1_range_are_refused():
+    with pytest.raises(InvalidLabelData) as error:
+        label_pdf(
+            [LogisticLabel(sscc=SSCC, from_name="A", gross_weight_g=100_000_000)], MEDIA["A6"]
+        )
+    assert error.value.field == "gross_weight_g"
+
+
+@pytest.mark.parametrize("media", LABEL_MEDIA)
+def test_long_bin_codes_fit_every_label(media):
+    label = BinLabel(code="KUL1-QUA-12-05-B-R2", check_code="93", zone="Quarantine")
+    (page,) = printed(label_pdf([label], MEDIA[media]))
+    assert ("]C0", label.code) in {(r.symbology, r.text) for r in read_barcodes(page)}
