@@ -340,12 +340,21 @@ def _logistic_text(
     value_size = 13 * scale
     y = _titled(page, "SSCC", label.sscc, MARGIN, y, page.inner, title_size, 16 * scale, draw)
     cells = [(_DATA_TITLES[e.ai], _title_value(e)) for e in content]
-    for row in range(0, len(cells), 2):
-        pair = cells[row : row + 2]
+    bold = page.fonts.latin.bold
+    rows: list[list[tuple[str, str]]] = []
+    for cell in cells:
+        if stringWidth(cell[1], bold, value_size) > half:
+            rows.append([cell])  # a value too wide for half the label gets a row of its own
+        elif rows and len(rows[-1]) == 1 and stringWidth(rows[-1][0][1], bold, value_size) <= half:
+            rows[-1].append(cell)
+        else:
+            rows.append([cell])
+    for row in rows:
+        width = half if len(row) == 2 else page.inner
         bottoms = []
-        for column, (title, value) in enumerate(pair):
+        for column, (title, value) in enumerate(row):
             x = MARGIN + column * (half + 2 * mm)
-            bottoms.append(_titled(page, title, value, x, y, half, title_size, value_size, draw))
+            bottoms.append(_titled(page, title, value, x, y, width, title_size, value_size, draw))
         y = min(bottoms)
     y -= 1 * mm
     if draw:
