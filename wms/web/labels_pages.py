@@ -24,7 +24,7 @@ from wms.services.paging import PageRequest
 from wms.web import inbound
 from wms.web.inbound import EVERYONE, N_, Form, fcs_by_id
 from wms.web.messages import message_of
-from wms.web.outbound import ID, KEY_FIELD, OutboundForm, _fc_context, _new_form_key
+from wms.web.outbound import ID, KEY_FIELD, OutboundForm, fc_context, new_form_key
 from wms.web.printing import print_job_status_label
 from wms.web.security import WAREHOUSE_ROLES, actor_of_request, roles_required
 
@@ -94,7 +94,7 @@ def bin_kind_label(kind: str) -> str:
 @blueprint.app_template_global()
 def print_form_key() -> dict[str, str]:
     """The name and a fresh value of a print form's request key (a resent form prints once)."""
-    return {"name": KEY_FIELD, "value": _new_form_key()}
+    return {"name": KEY_FIELD, "value": new_form_key()}
 
 
 # --- forms ------------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def _bin_selection(form: Form, zones: list[dict[str, Any]]) -> tuple[str | None,
 
 def _bin_page(fc_id: int, form: Form | None = None, status: int = 200) -> tuple[str, int]:
     actor = actor_of_request()
-    context = _fc_context(actor, fc_id)
+    context = fc_context(actor, fc_id)
     zones = facilities.list_zones(new_uow(), actor, fc_id)
     form = form or Form(request.args)
     zone, codes = _bin_selection(form, zones)
@@ -336,7 +336,7 @@ def _bin_kind(form: Form) -> str:
 def download_bin_labels(fc_id: int) -> Response | tuple[str, int]:
     """The chosen bins as labels (PDF or ZPL) or as shelf strips on A4 sheets (PDF)."""
     actor = actor_of_request()
-    _fc_context(actor, fc_id)
+    fc_context(actor, fc_id)
     form = Form(request.args)
     zones = facilities.list_zones(new_uow(), actor, fc_id)
     zone, codes = _bin_selection(form, zones)
@@ -364,7 +364,7 @@ def download_bin_labels(fc_id: int) -> Response | tuple[str, int]:
 def print_bin_labels(fc_id: int) -> Response | tuple[str, int]:
     """Print the chosen bins' labels (or shelf strips) on a printer of the FC."""
     actor = actor_of_request()
-    _fc_context(actor, fc_id)
+    fc_context(actor, fc_id)
     form = OutboundForm(request.form)
     zones = facilities.list_zones(new_uow(), actor, fc_id)
     zone, codes = _bin_selection(form, zones)

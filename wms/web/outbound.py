@@ -139,13 +139,13 @@ class OutboundForm(Form):
         return key
 
 
-def _new_form_key() -> str:
+def new_form_key() -> str:
     return f"web-{uuid.uuid4().hex}"
 
 
 @blueprint.context_processor
-def _form_keys() -> dict[str, Any]:
-    return {"new_form_key": _new_form_key, "key_field": KEY_FIELD}
+def form_keys() -> dict[str, Any]:
+    return {"new_form_key": new_form_key, "key_field": KEY_FIELD}
 
 
 # --- the floor-plan drawing -------------------------------------------------------------------
@@ -232,7 +232,7 @@ def route_figure(drawing: dict[str, Any]) -> RouteFigure:
 # --- page context -----------------------------------------------------------------------------
 
 
-def _fc_context(actor: Actor, fc_id: int) -> dict[str, Any]:
+def fc_context(actor: Actor, fc_id: int) -> dict[str, Any]:
     """The FC of a manager page, the user's other FCs for the tabs, and whether they manage it."""
     fcs = fcs_by_id(actor)
     if fc_id not in fcs or actor.is_merchant:
@@ -274,7 +274,7 @@ def home() -> Response:
 def backlog(fc_id: int) -> str:
     """Open orders by carrier and due cut-off, with counts by status; late groups flagged."""
     actor = actor_of_request()
-    context = _fc_context(actor, fc_id)
+    context = fc_context(actor, fc_id)
     groups = orders.backlog(new_uow(), actor, fc_id)
     totals = {
         status: sum(g["by_status"].get(status, 0) for g in groups) for status in BACKLOG_STATUSES
@@ -295,7 +295,7 @@ def backlog(fc_id: int) -> str:
 def allocate(fc_id: int) -> Response:
     """Try again to reserve stock for the FC's backordered orders, earliest ship-by first."""
     actor = actor_of_request()
-    _fc_context(actor, fc_id)
+    fc_context(actor, fc_id)
     form = OutboundForm(request.form)
     try:
         result, _replayed = orders.allocate_backorders(new_uow(), actor, fc_id, form.key())
@@ -373,7 +373,7 @@ def _new_wave_page(
     fc_id: int, form: OutboundForm | None = None, status: int = 200
 ) -> tuple[str, int]:
     actor = actor_of_request()
-    context = _fc_context(actor, fc_id)
+    context = fc_context(actor, fc_id)
     form = form or OutboundForm(MultiDict(request.args))
     carrier_list = carriers.list_carriers(new_uow(), actor, fc_id)
     page = render_template(
@@ -438,7 +438,7 @@ WAVE_FIELDS = ("cutoff", "carrier_id", "pickers", "time_limit_s")
 def plan_wave(fc_id: int) -> Response | tuple[str, int]:
     """Plan the wave and show its preview; nothing goes to the floor before it is released."""
     actor = actor_of_request()
-    _fc_context(actor, fc_id)
+    fc_context(actor, fc_id)
     form = OutboundForm(request.form)
     wanted = _wave_request(form, fc_id)
     if wanted is None:
@@ -463,7 +463,7 @@ def plan_wave(fc_id: int) -> Response | tuple[str, int]:
 def wave_list(fc_id: int) -> str:
     """The FC's latest waves, newest first, optionally of one status."""
     actor = actor_of_request()
-    context = _fc_context(actor, fc_id)
+    context = fc_context(actor, fc_id)
     value = request.args.get("status", "")
     status = WaveStatus(value) if value in set(WaveStatus) else None
     found = waves.list_waves(new_uow(), actor, fc_id, status)
@@ -476,7 +476,7 @@ def _wave_page(wave_id: int, error: str | None = None, status: int = 200) -> tup
     actor = actor_of_request()
     pickers = _pickers()
     wave = waves.get_wave(new_uow(), actor, wave_id, pickers)
-    context = _fc_context(actor, wave["fc_id"])
+    context = fc_context(actor, wave["fc_id"])
     carrier = None
     if wave["carrier_id"] is not None:
         carrier = next(
@@ -551,7 +551,7 @@ def trip(batch_id: int) -> str:
     """A picker trip: its picks in walking order and its route drawn on the floor plan."""
     actor = actor_of_request()
     batch = picking.get_batch(new_uow(), actor, batch_id)
-    context = _fc_context(actor, batch["fc_id"])
+    context = fc_context(actor, batch["fc_id"])
     figure = route_figure(picking.batch_drawing(new_uow(), actor, batch_id))
     return render_template("outbound/trip.html", batch=batch, figure=figure, **context)
 
@@ -563,7 +563,7 @@ def _exceptions_page(
     fc_id: int, form: OutboundForm | None = None, status: int = 200
 ) -> tuple[str, int]:
     actor = actor_of_request()
-    context = _fc_context(actor, fc_id)
+    context = fc_context(actor, fc_id)
     show_all = request.values.get("show") == "all"
     found = picking.list_exceptions(
         new_uow(), actor, fc_id, None if show_all else ExceptionStatus.OPEN
@@ -591,7 +591,7 @@ def exceptions(fc_id: int) -> tuple[str, int]:
 def resolve_exception(fc_id: int, exception_id: int) -> Response | tuple[str, int]:
     """Ship the order short, cancel it, or acknowledge the exception, with an optional note."""
     actor = actor_of_request()
-    _fc_context(actor, fc_id)
+    fc_context(actor, fc_id)
     form = OutboundForm(request.form, target=exception_id)
     action = form.raw("action")
     if action not in RESOLUTIONS:
@@ -636,7 +636,7 @@ def _status_filter() -> OrderStatus | None:
 def fc_orders(fc_id: int) -> str:
     """The FC's orders, earliest ship-by first, optionally of one status."""
     actor = actor_of_request()
-    context = _fc_context(actor, fc_id)
+    context = fc_context(actor, fc_id)
     status = _status_filter()
     found = orders.list_orders(
         new_uow(), actor, PageRequest(_page_number(), ORDERS_PAGE_SIZE), fc_id=fc_id, status=status
@@ -674,13 +674,13 @@ def my_orders() -> str:
     )
 
 
-def _order_page(order_id: int, error: str | None = None, status: int = 200) -> tuple[str, int]:
+def order_page(order_id: int, error: str | None = None, status: int = 200) -> tuple[str, int]:
     actor = actor_of_request()
     order = orders.get_order(new_uow(), actor, order_id)
     fc = facilities.get_fc(new_uow(), actor, order["fc_id"])
     context = {"fc": fc}
     if not actor.is_merchant:
-        context = _fc_context(actor, order["fc_id"])
+        context = fc_context(actor, order["fc_id"])
     may_cancel = order["status"] in CANCELLABLE and (
         actor.is_merchant or actor.manages(order["fc_id"])
     )
@@ -698,7 +698,7 @@ def _order_page(order_id: int, error: str | None = None, status: int = 200) -> t
 @roles_required(*EVERYONE)
 def order(order_id: int) -> tuple[str, int]:
     """An order: its lines, the stock reserved for them (bin, lot, expiry) and its status."""
-    return _order_page(order_id)
+    return order_page(order_id)
 
 
 @blueprint.post(f"/orders/<{ID}:order_id>/cancel")
@@ -712,6 +712,6 @@ def cancel_order(order_id: int) -> Response | tuple[str, int]:
     except NotFound:
         raise
     except DomainError as error:
-        return _order_page(order_id, message_of(error), status_of(error))
+        return order_page(order_id, message_of(error), status_of(error))
     flash(_("Order %(reference)s is cancelled.", reference=cancelled["reference"]), "success")
     return redirect(url_for("outbound.order", order_id=order_id))

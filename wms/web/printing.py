@@ -21,12 +21,12 @@ from wms.domain.printing import MAX_WAYBILL_BYTES
 from wms.services import printing, waybills
 from wms.web.inbound import MANAGERS
 from wms.web.messages import message_of
-from wms.web.outbound import ID, OutboundForm, _fc_context, _form_keys, _order_page
+from wms.web.outbound import ID, OutboundForm, fc_context, form_keys, order_page
 from wms.web.security import WAREHOUSE_ROLES, actor_of_request, roles_required
 
 blueprint = Blueprint("printing", __name__)
 # The forms' request keys, as on the outbound pages (the order page is rendered here too).
-blueprint.context_processor(_form_keys)
+blueprint.context_processor(form_keys)
 
 PRINTER_FIELDS = ("name", "workstation", "protocol", "address", "port", "dpi", "media")
 
@@ -60,7 +60,7 @@ def _printers_page(
     status: int = 200,
 ) -> tuple[str, int]:
     actor = actor_of_request()
-    context = _fc_context(actor, fc_id)
+    context = fc_context(actor, fc_id)
     found = printing.list_printers(new_uow(), actor, fc_id, include_inactive=True)
     if editing is None and form is None:
         wanted = request.args.get("edit", "")
@@ -130,7 +130,7 @@ def _refused(form: OutboundForm, error: DomainError) -> int:
 def add_printer(fc_id: int) -> Response | tuple[str, int]:
     """Set up a printer at one of the FC's workstations."""
     actor = actor_of_request()
-    _fc_context(actor, fc_id)
+    fc_context(actor, fc_id)
     form = OutboundForm(request.form)
     details = _details(form)
     if details is None:
@@ -244,14 +244,14 @@ def print_waybill(waybill_id: int) -> Response | tuple[str, int]:
     form = OutboundForm(request.form)
     printer_id = form.whole("printer_id", 1, 2**31 - 1, required=True)
     if printer_id is None:
-        return _order_page(order_id, _("Choose a printer."), 400)
+        return order_page(order_id, _("Choose a printer."), 400)
     try:
         job, _replayed = waybills.print_waybill(
             new_uow(), actor, waybill_id, printer_id, form.key()
         )
     except DomainError as error:
         status = 400 if isinstance(error, InvalidInput | NotFound) else status_of(error)
-        return _order_page(order_id, _print_problem(error), status)
+        return order_page(order_id, _print_problem(error), status)
     flash(
         _(
             "Waybill %(tracking)s is sent to %(printer)s.",
@@ -312,4 +312,4 @@ def _waybill_refused(order_id: int, field: str, message: str, status: int) -> tu
     """The order page again, saying which field of the upload was refused and why."""
     label = WAYBILL_FIELDS.get(field, WAYBILL_FIELDS["document"])
     reason = _("The waybill was not stored: %(field)s: %(reason)s", field=label, reason=message)
-    return _order_page(order_id, reason, status)
+    return order_page(order_id, reason, status)
