@@ -5,7 +5,8 @@ matrix for QR). `draw_linear` and `draw_matrix` put those modules on a ReportLab
 module width and the origin on whole printer dots, so a 203 or 300 dpi thermal printer burns
 every bar at exactly its width.
 
-Code 128 is encoded here (subsets B and C, FNC1) from python-barcode's pattern table, because
+Code 128 is encoded here (the fewest characters over subsets B and C, FNC1) from python-barcode's
+pattern table, because
 python-barcode 0.16.1 drops a leading "99" and ReportLab's Code128 can drop a digit after an
 inner FNC1. EAN-13 comes from python-barcode after our own check-digit check; QR from
 ReportLab's encoder, with a GS1 QR (FNC1 in first position) for element strings.
@@ -57,63 +58,59 @@ class MatrixSymbol:
         return len(self.rows)
 
 
-def _digit_run(data: str, start: int) -> int:
-    """How many digits follow from `start`."""
-    end = start
-    while end < len(data) and data[end].isdigit():
-        end += 1
-    return end - start
+def _step(subset: str, tokens: str, index: int) -> int:
+    """How many tokens the next symbol character takes in a subset (0: it cannot)."""
+    if tokens[index] == GS or subset == "B":
+        return 1
+    pair = tokens[index : index + 2]
+    return 2 if len(pair) == 2 and pair.isdigit() else 0
 
 
-def _code128_values(data: str, gs1_mode: bool) -> list[int]:
-    """Symbol character values (start to last data character) for data in subsets B and C.
+def code128_characters(tokens: str) -> list[tuple[str, str]]:
+    """The fewest Code 128 symbol characters for tokens: (subset "B" or "C", text) each.
 
-    Runs of four or more digits (or two at the very start or end) go in subset C, two digits
-    per character; GS becomes FNC1. The first value is the start character.
+    Tokens are printable ASCII, and GS for FNC1 (valid in both subsets). Subset C carries two
+    digits per character; a change of subset between two characters costs one more.
     """
-    values: list[int] = []
-    subset = ""
+    never = 10**9
+    size = len(tokens)
+    fewest = {"B": [0] * (size + 1), "C": [0] * (size + 1)}
+    for index in range(size - 1, -1, -1):
+        stay = {}
+        for subset in ("B", "C"):
+            step = _step(subset, tokens, index)
+            stay[subset] = 1 + fewest[subset][index + step] if step else never
+        fewest["B"][index] = min(stay["B"], 1 + stay["C"])
+        fewest["C"][index] = min(stay["C"], 1 + stay["B"])
+    subset = "C" if fewest["C"][0] <= fewest["B"][0] else "B"
+    characters: list[tuple[str, str]] = []
     index = 0
-    if gs1_mode:
-        data_start = _digit_run(data, 0)
-        subset = "C" if data_start >= 2 else "B"
-        values += [_START_C if subset == "C" else _START_B, _FNC1]
-    while index < len(data):
-        char = data[index]
-        if char == GS:
-            if not gs1_mode:
-                raise InvalidLabelData("A group separator belongs only in GS1 data.", "data")
-            if not subset:
-                subset = "B"
-                values.append(_START_B)
-            values.append(_FNC1)
-            index += 1
-            continue
-        run = _digit_run(data, index)
-        at_edge = index == 0 or index + run == len(data)
-        use_c = run >= 4 or (run >= 2 and at_edge and run % 2 == 0)
-        if use_c:
-            if subset != "C":
-                if run % 2 == 1:  # an odd run: one digit in B first, the rest in pairs
-                    if not subset:
-                        subset = "B"
-                        values.append(_START_B)
-                    values.append(ord(char) - 32)
-                    index += 1
-                    run -= 1
-                values.append(_START_C if not subset else _CODE_C)
-                subset = "C"
-            for pair in range(index, index + run - run % 2, 2):
-                values.append(int(data[pair : pair + 2]))
-            index += run - run % 2
-            continue
-        if not 32 <= ord(char) <= 126:
+    while index < size:
+        step = _step(subset, tokens, index)
+        if step and 1 + fewest[subset][index + step] == fewest[subset][index]:
+            characters.append((subset, tokens[index : index + step]))
+            index += step
+        else:
+            subset = "B" if subset == "C" else "C"
+    return characters
+
+
+def _code128_values(tokens: str) -> list[int]:
+    """Symbol character values, start character first, for the fewest-character encoding."""
+    for char in tokens:
+        if char != GS and not 32 <= ord(char) <= 126:
             raise InvalidLabelData(f"Code 128 here carries printable ASCII, not {char!r}.", "data")
-        if subset != "B":
-            values.append(_START_B if not subset else _CODE_B)
-            subset = "B"
-        values.append(ord(char) - 32)
-        index += 1
+    values: list[int] = []
+    current = ""
+    for subset, text in code128_characters(tokens):
+        if subset != current:
+            start, switch = (_START_C, _CODE_C) if subset == "C" else (_START_B, _CODE_B)
+            values.append(switch if current else start)
+            current = subset
+        if text == GS:
+            values.append(_FNC1)
+        else:
+            values.append(int(text) if subset == "C" else ord(text) - 32)
     return values
 
 
@@ -129,7 +126,9 @@ def code128(text: str) -> LinearSymbol:
     """Plain Code 128 of printable ASCII text (a tracking number, bin or SKU code)."""
     if not text or len(text) > 80:
         raise InvalidLabelData("Code 128 text must have 1 to 80 characters.", "data")
-    return LinearSymbol(_code128_modules(_code128_values(text, gs1_mode=False)), text, "]C0")
+    if GS in text:
+        raise InvalidLabelData("A group separator belongs only in GS1 data.", "data")
+    return LinearSymbol(_code128_modules(_code128_values(text)), text, "]C0")
 
 
 def gs1_128(element_string: ElementString) -> LinearSymbol:
@@ -140,7 +139,7 @@ def gs1_128(element_string: ElementString) -> LinearSymbol:
             "a GS1-128 symbol carries at most 48.",
             "data",
         )
-    modules = _code128_modules(_code128_values(element_string.data, gs1_mode=True))
+    modules = _code128_modules(_code128_values(GS + element_string.data))
     return LinearSymbol(modules, element_string.hri, "]C1")
 
 

@@ -21,6 +21,7 @@ from labels.fonts import FontSet
 from labels.gs1 import GS, Element, ElementString, element_string
 from labels.media import DotGrid, Media, check_dpi
 from labels.raster import rasterise_pdf
+from labels.symbols import code128_characters
 from labels.zpl_graphics import (
     DEFAULT_ENCODING,
     GraphicEncoding,
@@ -65,28 +66,6 @@ class Code128Field:
         return 11 * (self.symbol_characters + 2) + 13
 
 
-def _step_in(subset: str, tokens: str, i: int) -> int:
-    """How many tokens the next symbol character takes in a subset (0: it cannot)."""
-    if tokens[i] == FNC1 or subset == _B:
-        return 1
-    return 2 if tokens[i : i + 2].isdigit() and len(tokens[i : i + 2]) == 2 else 0
-
-
-def _fewest(tokens: str) -> dict[str, list[int]]:
-    """For each subset and position, the fewest symbol characters encoding the rest."""
-    size = len(tokens)
-    best = {_B: [0] * (size + 1), _C: [0] * (size + 1)}
-    never = 10**9
-    for i in range(size - 1, -1, -1):
-        stay = {}
-        for subset in (_B, _C):
-            step = _step_in(subset, tokens, i)
-            stay[subset] = 1 + best[subset][i + step] if step else never
-        best[_B][i] = min(stay[_B], 1 + stay[_C])
-        best[_C][i] = min(stay[_C], 1 + stay[_B])
-    return best
-
-
 def _symbol_character(subset: str, text: str) -> str:
     """The field data for one symbol character's worth of tokens."""
     if text == FNC1:
@@ -95,19 +74,14 @@ def _symbol_character(subset: str, text: str) -> str:
 
 
 def _encode(tokens: str) -> Code128Field:
-    """The shortest invocation-coded field data for tokens (printable ASCII; GS for FNC1)."""
-    best = _fewest(tokens)
-    subset = _C if best[_C][0] <= best[_B][0] else _B
-    parts = [_START[subset]]
-    i = 0
-    while i < len(tokens):
-        step = _step_in(subset, tokens, i)
-        if step and 1 + best[subset][i + step] == best[subset][i]:
-            parts.append(_symbol_character(subset, tokens[i : i + step]))
-            i += step
-        else:
-            subset = _B if subset == _C else _C
-            parts.append(_SWITCH_TO[subset])
+    """The invocation-coded field data of the fewest-character encoding (GS for FNC1)."""
+    parts: list[str] = []
+    current = ""
+    for subset, text in code128_characters(tokens):
+        if subset != current:
+            parts.append(_SWITCH_TO[subset] if current else _START[subset])
+            current = subset
+        parts.append(_symbol_character(subset, text))
     return Code128Field("".join(parts), len(parts) - 1)
 
 
