@@ -35,6 +35,29 @@ _FIELD_OF_AI = {
 }
 
 
+# GS1 data titles of the trade-item AIs a logistic label shows as text.
+_DATA_TITLES = {
+    "02": "CONTENT",
+    "37": "COUNT",
+    "10": "BATCH/LOT",
+    "17": "USE BY OR EXPIRY",
+    "3301": "GROSS WEIGHT (kg)",
+    "3302": "GROSS WEIGHT (kg)",
+    "3303": "GROSS WEIGHT (kg)",
+}
+
+
+def _title_value(element: Element) -> str:
+    """An element's value as people read it under its data title."""
+    if element.ai == "17":
+        value = element.value
+        return f"{value[4:6]}.{value[2:4]}.20{value[0:2]}"
+    if element.ai.startswith("330"):
+        decimals = int(element.ai[3])
+        return f"{int(element.value) / 10**decimals:.{decimals}f}"
+    return element.value
+
+
 def gross_weight_element(grams: int) -> Element:
     """GROSS WEIGHT (kg) as AI 330n: three decimals up to 999.999 kg, then two, then one
     (six digits in all; heavier pallets are rounded to 10 g or 100 g)."""
@@ -182,6 +205,10 @@ class LogisticLabel:
         if elements:
             _checked(*elements)
         return elements
+
+    def data_titles(self) -> list[tuple[str, str]]:
+        """(GS1 data title, value as printed) of the trade-item data, in encoding order."""
+        return [(_DATA_TITLES[e.ai], _title_value(e)) for e in self.content_elements()]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ wrong check digits, unknown AIs or values that do not fit their AI are refused, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -195,6 +195,21 @@ def element_string(*elements: Element | tuple[str, str]) -> ElementString:
     result = ElementString(ordered)
     _verify(result)
     return result
+
+
+def pack(elements: Sequence[Element], fits: Callable[[ElementString], bool]) -> list[ElementString]:
+    """Elements packed in order into as few element strings as `fits` one symbol each.
+
+    An element that does not fit even alone (a long lot at a logistic label's X-dimension) is
+    left out; the label shows it as text under its data title only.
+    """
+    groups: list[list[Element]] = []
+    for element in elements:
+        if groups and fits(element_string(*groups[-1], element)):
+            groups[-1].append(element)
+        elif fits(element_string(element)):
+            groups.append([element])
+    return [element_string(*group) for group in groups]
 
 
 def parse_hri(text: str) -> ElementString:

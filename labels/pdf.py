@@ -16,11 +16,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from labels import symbols
+from labels import gs1, symbols
 from labels.content import BinLabel, Label, LogisticLabel, ShippingLabel, SkuLabel, nfc
 from labels.errors import InvalidLabelData
 from labels.fonts import SHAPING_LOCK, FontSet, register_fonts
-from labels.gs1 import Element, ElementString, element_string
+from labels.gs1 import Element, ElementString
 from labels.media import MEDIA, DotGrid, Media, check_dpi
 from labels.symbols import QUIET_ZONE_MODULES, LinearSymbol
 
@@ -220,44 +220,10 @@ def _block(
 
 # --- GS1 logistic label -------------------------------------------------------------------------
 
-_DATA_TITLES = {
-    "02": "CONTENT",
-    "37": "COUNT",
-    "10": "BATCH/LOT",
-    "17": "USE BY OR EXPIRY",
-    "3301": "GROSS WEIGHT (kg)",
-    "3302": "GROSS WEIGHT (kg)",
-    "3303": "GROSS WEIGHT (kg)",
-}
-
-
-def _title_value(element: Element) -> str:
-    if element.ai == "17":
-        value = element.value
-        return f"{value[4:6]}.{value[2:4]}.20{value[0:2]}"
-    if element.ai.startswith("330"):
-        decimals = int(element.ai[3])
-        return f"{int(element.value) / 10**decimals:.{decimals}f}"
-    return element.value
-
 
 def split_symbols(elements: Sequence[Element], max_modules: int) -> list[ElementString]:
-    """Content elements packed in order into as few GS1-128 symbols as fit `max_modules`.
-
-    An element too wide for a symbol of its own (a long lot at the logistic label's X) is left
-    out: the label shows it as text under its data title only.
-    """
-    groups: list[list[Element]] = []
-    for element in elements:
-        if groups:
-            trial = element_string(*groups[-1], element)
-            if symbols.gs1_128(trial).width_modules <= max_modules:
-                groups[-1].append(element)
-                continue
-        if symbols.gs1_128(element_string(element)).width_modules > max_modules:
-            continue
-        groups.append([element])
-    return [element_string(*group) for group in groups]
+    """Elements packed into as few GS1-128 symbols as fit `max_modules` (see gs1.pack)."""
+    return gs1.pack(elements, lambda data: symbols.gs1_128(data).width_modules <= max_modules)
 
 
 def _logistic(page: _Page, label: LogisticLabel) -> None:
@@ -339,7 +305,7 @@ def _logistic_text(
     title_size = 6.5 * scale
     value_size = 13 * scale
     y = _titled(page, "SSCC", label.sscc, MARGIN, y, page.inner, title_size, 16 * scale, draw)
-    cells = [(_DATA_TITLES[e.ai], _title_value(e)) for e in content]
+    cells = label.data_titles()
     bold = page.fonts.latin.bold
     rows: list[list[tuple[str, str]]] = []
     for cell in cells:

@@ -18,7 +18,7 @@ from PIL import Image
 from labels.content import BinLabel, Label, LogisticLabel, ShippingLabel, SkuLabel
 from labels.errors import InvalidLabelData
 from labels.fonts import FontSet
-from labels.gs1 import GS, Element, ElementString, element_string
+from labels.gs1 import GS, ElementString, pack
 from labels.media import DotGrid, Media, check_dpi
 from labels.raster import rasterise_pdf
 from labels.symbols import code128_characters
@@ -500,18 +500,11 @@ def _content_symbols(
 
     An element that does not fit in a symbol on its own is left to the text block.
     """
-    groups: list[list[Element]] = []
-    for element in label.content_elements():
-        if groups and _fits(sheet, [*groups[-1], element], module):
-            groups[-1].append(element)
-        elif _fits(sheet, [element], module):
-            groups.append([element])
-    return [(element_string(*group), gs1_128(element_string(*group))) for group in groups]
-
-
-def _fits(sheet: _Sheet, elements: list[Element], module: int) -> bool:
-    symbol = gs1_128(element_string(*elements))
-    return (symbol.modules + 20) * module <= sheet.width
+    groups = pack(
+        label.content_elements(),
+        lambda data: (gs1_128(data).modules + 20) * module <= sheet.width,
+    )
+    return [(group, gs1_128(group)) for group in groups]
 
 
 def _free_format(sheet: _Sheet, label: LogisticLabel, y: int, compact: bool) -> int:
@@ -560,17 +553,7 @@ def _data_titles(sheet: _Sheet, label: LogisticLabel, y: int, compact: bool) -> 
 def _titled_values(label: LogisticLabel, compact: bool) -> list[tuple[str, str, bool]]:
     """(data title, value, whole row) for what the label carries; SSCC first unless compact."""
     items: list[tuple[str, str, bool]] = [] if compact else [("SSCC", label.sscc, True)]
-    pairs: list[tuple[str, str]] = []
-    if label.content_gtin is not None:
-        pairs.append(("CONTENT", label.content_gtin.zfill(14)))
-    if label.count is not None:
-        pairs.append(("COUNT", str(label.count)))
-    if label.lot is not None:
-        pairs.append(("BATCH/LOT", label.lot))
-    if label.expiry is not None:
-        pairs.append(("USE BY OR EXPIRY", label.expiry.strftime("%d.%m.%Y")))
-    if label.gross_weight_g is not None:
-        pairs.append(("GROSS WEIGHT (kg)", f"{Decimal(label.gross_weight_g) / 1000:.3f}"))
+    pairs = label.data_titles()
     return items + [(name, text, False) for name, text in pairs]
 
 
