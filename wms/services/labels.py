@@ -22,6 +22,7 @@ from labels.errors import InvalidLabelData
 from labels.media import LABEL_MEDIA, MEDIA, check_dpi
 from labels.media import RESOLUTIONS as RESOLUTIONS
 from labels.pdf import shelf_strips_pdf
+from labels.printing import PrinterLanguage
 from wms.db.models import (
     Carton,
     Consignment,
@@ -65,21 +66,14 @@ DEFAULT_MEDIA: dict[Kind, str] = {
 }
 
 
-class Format(enum.StrEnum):
-    """The printer language of a download."""
-
-    PDF = "pdf"
-    ZPL = "zpl"
-
-
-FORMATS = tuple(item.value for item in Format)
+FORMATS = (PrinterLanguage.PDF.value, PrinterLanguage.ZPL.value)  # PDF first: the default
 
 
 @dataclass(frozen=True)
 class Output:
     """How a download is rendered: format, media (None: the kind's usual one) and resolution."""
 
-    format: str = Format.PDF
+    format: str = PrinterLanguage.PDF
     media: str | None = None
     dpi: int = 203
 
@@ -622,7 +616,7 @@ def package_label(uow: UnitOfWork, actor: Actor, package_id: int, output: Output
     one (a PDF), else our own shipping label in the format asked for."""
     waybill = package_waybill(uow, actor, package_id)
     if waybill is not None:
-        if output.format != Format.PDF:
+        if output.format != PrinterLanguage.PDF:
             raise Conflict(
                 "This parcel ships on the carrier's waybill, which is a PDF; ask for pdf.",
                 "format",
