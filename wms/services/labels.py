@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from labels.content import BinLabel, Label, LogisticLabel, SkuLabel
 from labels.errors import InvalidLabelData
@@ -317,6 +317,39 @@ def _bin_labels(locations: Sequence[Location], zones: dict[int, Zone]) -> list[L
     ]
 
 
+def _bin_selection(
+    uow: UnitOfWork, fc: FulfillmentCenter, zone: str | None, codes: Sequence[str]
+) -> tuple[Select[tuple[Location]], Zone | None]:
+    """The FC's bins a bin-label request names (every bin, a zone's or the listed codes) and
+    the zone; an unknown zone or too many codes is refused."""
+    query = select(Location).where(Location.fc_id == fc.id)
+    chosen = None
+    if zone:
+        chosen = uow.session.scalar(
+            select(Zone).where(Zone.fc_id == fc.id, Zone.code == zone.strip().upper())
+        )
+        if chosen is None:
+            known = ", ".join(
+                sorted(uow.session.scalars(select(Zone.code).where(Zone.fc_id == fc.id)))
+            )
+            raise InvalidInput(f"{fc.code} has no zone {zone!r}; its zones: {known}.", "zone")
+        query = query.where(Location.zone_id == chosen.id)
+    if codes:
+        if len(codes) > MAX_CODES:
+            raise InvalidInput(f"At most {MAX_CODES} bin codes at a time.", "codes")
+        query = query.where(Location.code.in_(list(codes)))
+    return query, chosen
+
+
+def _refuse_unknown_codes(
+    fc: FulfillmentCenter, codes: Sequence[str], found: set[str], zone: Zone | None
+) -> None:
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        where = f" in zone {zone.code}" if zone is not None else ""
+        raise InvalidInput(f"{fc.code} has no bin {', '.join(unknown[:10])}{where}.", "codes")
+
+
 def bins(
     uow: UnitOfWork,
     actor: Actor,
@@ -328,26 +361,11 @@ def bins(
     """Bin labels of the FC: every bin, a zone's (by zone code) or the listed codes, in code
     order (inside `uow`)."""
     fc = visible_fc(uow, actor, fc_id)
-    zones = {item.id: item for item in uow.session.scalars(select(Zone).where(Zone.fc_id == fc.id))}
-    query = select(Location).where(Location.fc_id == fc.id).order_by(Location.code)
-    reference = fc.code
-    if zone:
-        chosen = [item for item in zones.values() if item.code == zone.strip().upper()]
-        if not chosen:
-            known = ", ".join(sorted(item.code for item in zones.values()))
-            raise InvalidInput(f"{fc.code} has no zone {zone!r}; its zones: {known}.", "zone")
-        query = query.where(Location.zone_id == chosen[0].id)
-        reference = f"{fc.code}-{chosen[0].code}"
+    query, chosen = _bin_selection(uow, fc, zone, codes)
+    reference = fc.code if chosen is None else f"{fc.code}-{chosen.code}"
+    locations = list(uow.session.scalars(query.order_by(Location.code).limit(MAX_LABELS + 1)))
     if codes:
-        if len(codes) > MAX_CODES:
-            raise InvalidInput(f"At most {MAX_CODES} bin codes at a time.", "codes")
-        query = query.where(Location.code.in_(list(codes)))
-    locations = list(uow.session.scalars(query.limit(MAX_LABELS + 1)))
-    if codes:
-        unknown = [code for code in codes if code not in {item.code for item in locations}]
-        if unknown:
-            where = f" in zone {zone.strip().upper()}" if zone else ""
-            raise InvalidInput(f"{fc.code} has no bin {', '.join(unknown[:10])}{where}.", "codes")
+        _refuse_unknown_codes(fc, codes, {item.code for item in locations}, chosen)
         reference = f"{fc.code}-{len(locations)}-bins" if len(locations) > 1 else locations[0].code
     if not locations:
         raise Conflict("There are no bins to label here.", "zone" if zone else "fc_id")
@@ -355,6 +373,7 @@ def bins(
         raise InvalidInput(
             f"At most {MAX_LABELS:,} labels at a time; choose a zone or list the bins.", "zone"
         )
+    zones = {item.id: item for item in uow.session.scalars(select(Zone).where(Zone.fc_id == fc.id))}
     return LabelSet(Kind.BIN, _bin_labels(locations, zones), reference, fc.id)
 
 
@@ -366,31 +385,16 @@ def count_bins(
     zone: str | None = None,
     codes: Sequence[str] = (),
 ) -> int:
-    """How many bins of the FC a bin-label request labels: every bin, a zone's (by zone code)
-    or the listed codes; an unknown zone or code is refused as `bins` refuses it."""
+    """How many bins of the FC a bin-label request labels; an unknown zone or code is refused
+    as `bins` refuses it."""
     with uow:
         fc = visible_fc(uow, actor, fc_id)
-        query = select(Location.code).where(Location.fc_id == fc.id)
-        if zone:
-            chosen = uow.session.scalar(
-                select(Zone).where(Zone.fc_id == fc.id, Zone.code == zone.strip().upper())
-            )
-            if chosen is None:
-                known = ", ".join(
-                    sorted(uow.session.scalars(select(Zone.code).where(Zone.fc_id == fc.id)))
-                )
-                raise InvalidInput(f"{fc.code} has no zone {zone!r}; its zones: {known}.", "zone")
-            query = query.where(Location.zone_id == chosen.id)
+        query, chosen = _bin_selection(uow, fc, zone, codes)
         if not codes:
             counted = select(func.count()).select_from(query.subquery())
             return int(uow.session.scalar(counted) or 0)
-        if len(codes) > MAX_CODES:
-            raise InvalidInput(f"At most {MAX_CODES} bin codes at a time.", "codes")
-        found = set(uow.session.scalars(query.where(Location.code.in_(list(codes)))))
-        unknown = [code for code in codes if code not in found]
-        if unknown:
-            where = f" in zone {zone.strip().upper()}" if zone else ""
-            raise InvalidInput(f"{fc.code} has no bin {', '.join(unknown[:10])}{where}.", "codes")
+        found = set(uow.session.scalars(query.with_only_columns(Location.code)))
+        _refuse_unknown_codes(fc, codes, found, chosen)
         return len(found)
 
 
