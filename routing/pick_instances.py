@@ -8,19 +8,14 @@ whose message names the file or field at fault.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from routing.aisle_graph import DEPOT, GridLayout
+from routing.instance_files import InstanceError, read_json
 from routing.pick_path import Route, plan_route, tour_length
-
-
-class InstanceError(ValueError):
-    """An instance or solution file that cannot be used, and why."""
 
 
 @dataclass(frozen=True)
@@ -47,26 +42,6 @@ class RouteInstance:
     def keys(self) -> tuple[str, ...]:
         """The location key of every pick, in file order."""
         return tuple(pick.key for pick in self.picks)
-
-
-def read_json(path: str | Path) -> dict[str, Any]:
-    """The JSON object in the file; InstanceError if it is missing, unreadable or not an object."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InstanceError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InstanceError(f"{path}: cannot read it ({error})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InstanceError(
-            f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
-    if not isinstance(data, dict):
-        raise InstanceError(f"{path}: the file must hold a JSON object")
-    return data
 
 
 def instance_kind(data: Mapping[str, Any]) -> str:
@@ -154,15 +129,3 @@ def sequence_length(instance: RouteInstance, sequence: Sequence[str]) -> float:
     graph = instance.layout.graph()
     matrix = graph.matrix([DEPOT, *instance.keys])
     return tour_length(matrix, [i + 1 for i in order])
-
-
-def dumps_solution(solution: Mapping[str, Any]) -> str:
-    """A solution object as JSON text (one line, ids as given)."""
-    return json.dumps(solution, ensure_ascii=False, allow_nan=False)
-
-
-def finite_time_limit(value: float) -> float:
-    """A time limit in seconds, checked: a positive finite number."""
-    if not math.isfinite(value) or value <= 0:
-        raise InstanceError(f"the time limit must be a positive number of seconds, not {value}")
-    return value

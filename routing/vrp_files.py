@@ -24,11 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from routing.instance_files import InstanceError, read_text
 from routing.vrp import Problem, Stop, TimeWindow, Vehicle
-
-
-class InstanceError(ValueError):
-    """An instance file that cannot be used, and why."""
 
 
 class Arithmetic(enum.StrEnum):
@@ -51,7 +48,7 @@ class BenchmarkInstance:
 def read_instance(path: str | Path, arithmetic: Arithmetic = Arithmetic.EXACT) -> BenchmarkInstance:
     """The instance in a Solomon `.txt` or CVRPLIB `.vrp` file (chosen by the suffix)."""
     path = Path(path)
-    text = _read_text(path)
+    text = read_text(path)
     suffix = path.suffix.lower()
     if suffix == ".txt":
         return parse_solomon(text, path.stem, arithmetic, source=str(path))
@@ -193,15 +190,6 @@ def euclidean(points: tuple[tuple[float, float], ...]) -> np.ndarray:
     """The matrix of straight-line distances between the points."""
     array = np.asarray(points, dtype=float)
     return np.sqrt(((array[:, None, :] - array[None, :, :]) ** 2).sum(axis=-1))
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InstanceError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InstanceError(f"{path}: cannot read it ({error})") from None
 
 
 def _lines(text: str) -> Iterator[tuple[int, list[str]]]:

@@ -1,30 +1,32 @@
-"""Solve a delivery `Problem` (CVRPTW) with OR-Tools: the fewest vehicles, or the least cost.
+"""Solve a delivery `Problem` (CVRPTW): the fewest vehicles, or the least cost.
 
-How (each choice measured in bench/vrp.py; the README gives the figures):
+How (each choice measured by bench/vrp.py; the README gives the figures):
 
 1. Screening: a stop no vehicle can serve on its own (demand over every capacity, window out of
    reach within every shift, there and back longer than every maximum duration) is left out
    with that reason before the search; a stop without a penalty that cannot be served raises
    `NoSolution`.
-2. Integers: OR-Tools works in integers, so times, costs and loads are scaled (exactly when the
-   data allow, e.g. one-decimal distances by 10). Travel times and demands are rounded up and
-   windows, shifts, durations and capacities down, so a plan feasible in integers is feasible
-   in the real numbers; `routing.vrp_check.evaluate` re-checks every plan in floating point.
-3. A first solution by parallel cheapest insertion, every stop optional (a stop without a
-   penalty costs more to leave out than any plan), so there is always one.
+2. Integers: times, costs and loads are scaled to integers (exactly when the data allow, e.g.
+   one-decimal distances by 10). Travel times and demands are rounded up and windows, shifts,
+   durations and capacities down, so a plan feasible in integers is feasible in the real
+   numbers; `routing.vrp_check.evaluate` re-checks every plan in floating point.
+3. A first solution from OR-Tools' routing solver (parallel cheapest insertion), every stop
+   optional (a stop without a penalty costs more to leave out than any plan), so there is
+   always one.
 4. Objective "vehicles": ejection-pool route minimisation (`routing.fleet_reduction`) takes
-   routes out while the stops still fit, for up to `fleet_share` of the time; then OR-Tools
-   improves the distance with those vehicles, starting from those routes.
-5. The improvement: OR-Tools' iterated local search with SISR ruin-and-recreate (Christiaens &
-   Vanden Berghe 2020) and simulated-annealing acceptance, which the measurements preferred
-   to guided local search (see the README).
+   routes out while the stops still fit, for up to `fleet_share` of the time; the distance
+   phase then keeps to the vehicles left.
+5. Distance: SISR-style ruin and recreate with simulated annealing (`routing.ruin_recreate`),
+   optionally polished by OR-Tools' guided local search. OR-Tools' own metaheuristics (its
+   guided local search, or its iterated local search with SISR ruin) can replace it
+   (`Strategy.metaheuristic`); the benchmark compares them.
 
-The first solve in a process loads the compiled route minimisation from numba's cache (the
-first on a machine compiles it, some seconds); that is not counted in the time limit.
+The first solve in a process loads the compiled searches from numba's cache (the first on a
+machine compiles them, some seconds); that is not counted in the time limit.
 
 With `effort` set, every phase stops after that many steps rather than by the clock, so the
-same problem, seed and effort give the same plan on every run. The seed permutes the order
-of the stops in the model (OR-Tools breaks ties by it) and seeds the route minimisation.
+same problem, seed and effort give the same plan on every run. The seed seeds the compiled
+searches and permutes the order of the stops (OR-Tools breaks ties by it).
 """
 
 from __future__ import annotations
@@ -38,11 +40,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from ortools.constraint_solver.routing_heuristic_parameters_pb2 import (
-    LocalCheapestInsertionParameters,
-)
 
-from routing.fleet_reduction import FleetInstance, reduce_routes, warm_up
+from routing import fleet_reduction, ruin_recreate
+from routing.fleet_reduction import reduce_routes
+from routing.route_state import SearchInstance
+from routing.ruin_recreate import RecreateSettings, improve_routes
 from routing.vrp import (
     Objective,
     Plan,
@@ -68,25 +70,27 @@ class Strategy:
     """How the search runs (the defaults are the measured best; bench/vrp.py tries others)."""
 
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    metaheuristic: str = "ILS"
-    """ILS (iterated local search with SISR ruin and recreate), or an OR-Tools local search
-    metaheuristic: GUIDED_LOCAL_SEARCH, SIMULATED_ANNEALING, TABU_SEARCH."""
+    """An OR-Tools first solution strategy."""
+    metaheuristic: str = "SISR"
+    """SISR (the compiled ruin and recreate of `routing.ruin_recreate`), ILS (OR-Tools'
+    iterated local search with its SISR ruin), or an OR-Tools local search metaheuristic:
+    GUIDED_LOCAL_SEARCH, SIMULATED_ANNEALING, TABU_SEARCH."""
+    recreate: RecreateSettings = field(default_factory=RecreateSettings)
+    """The knobs of SISR."""
     fleet_reduction: bool = True
-    fleet_share: float = 0.6
-    ruin_visits: int = 20
-    ruin_sequence: int = 10
+    """With the objective "vehicles", minimise the routes first (`routing.fleet_reduction`)."""
+    fleet_share: float = 0.4
+    """The share of the time limit the route minimisation may take."""
     max_ejected: int = 3
-    improve_perturbed: bool = False
+    """The most stops the route minimisation ejects to insert one."""
     polish_share: float = 0.0
-    """Share of the time left after the iterated local search's run for guided local search
-    from its best solution."""
-    acceptance: str = "annealing"
-    recreate_order: str | None = None
-    """How the recreate orders the removed visits (an OR-Tools insertion sorting property,
-    e.g. SORTING_PROPERTY_RANDOM); None for OR-Tools' default."""
-    temperatures: tuple[float, float] | None = None
-    """Simulated annealing's first and last temperature as fractions of the mean arc cost;
-    None lets OR-Tools choose (0.1 and 0.001 of a sampled mean)."""
+    """The share of the time left after the search for OR-Tools' guided local search from its
+    best solution."""
+    ils_removed: int = 20
+    """ILS: the average number of visits the ruin removes."""
+    ils_temperatures: tuple[float, float] | None = (0.3, 0.01)
+    """ILS: simulated annealing's first and last temperature as fractions of the mean arc
+    cost; None lets OR-Tools choose (0.1 and 0.001 of a sampled mean)."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     if not math.isfinite(options.time_limit_s) or options.time_limit_s <= 0:
         raise ValueError("the time limit must be a positive number of seconds")
     if options.objective == Objective.VEHICLES and options.strategy.fleet_reduction:
-        warm_up()
+        fleet_reduction.warm_up()
+    if options.strategy.metaheuristic == "SISR":
+        ruin_recreate.warm_up()
     began = time.perf_counter()
     deadline = began + options.time_limit_s
     left_out = screen(problem)
@@ -125,13 +131,13 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     model = _IntegerModel.build(problem, candidates)
     strategy = options.strategy
     vehicles = list(range(len(problem.vehicles)))
-    first = _first_solution(model, vehicles, options, deadline)
-    stats["first_vehicles"] = sum(1 for route in first if route)
-    routes = first
+    routes = _first_solution(model, vehicles, options, deadline)
+    stats["first_vehicles"] = sum(1 for route in routes if route)
+    stats["first_seconds"] = round(time.perf_counter() - began, 3)
     if options.objective == Objective.VEHICLES and strategy.fleet_reduction:
         fleet_deadline = min(deadline, began + strategy.fleet_share * options.time_limit_s)
         reduced = reduce_routes(
-            model.fleet_instance(),
+            model.search_instance(options.objective),
             routes,
             deadline=fleet_deadline,
             seed=options.seed,
@@ -142,14 +148,34 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
         stats["fleet_steps"] = reduced.pool_steps
         stats["fleet_seconds"] = round(reduced.seconds, 3)
         stats["fleet_vehicles"] = reduced.vehicles
+    if options.objective == Objective.VEHICLES:
+        # The distance phase keeps to the vehicles the fleet phase left.
         vehicles = [index for index, route in enumerate(routes) if route]
         routes = [routes[index] for index in vehicles]
-    polish = strategy.polish_share if strategy.metaheuristic == "ILS" else 0.0
-    search_end = deadline - polish * max(deadline - time.perf_counter(), 0.0)
-    improved = _improve(model, vehicles, routes, options, search_end)
-    if improved is not None:
-        routes = improved
-    if polish > 0:
+    search_end = deadline - strategy.polish_share * max(deadline - time.perf_counter(), 0.0)
+    if strategy.metaheuristic == "SISR":
+        usable = np.zeros(len(problem.vehicles), dtype=np.bool_)
+        usable[vehicles] = True
+        full = [[] for _ in problem.vehicles]
+        for vehicle, route in zip(vehicles, routes, strict=True):
+            full[vehicle] = route
+        result = improve_routes(
+            model.search_instance(options.objective),
+            full,
+            usable,
+            deadline=search_end,
+            seed=options.seed,
+            max_iterations=options.effort,
+            settings=strategy.recreate,
+        )
+        stats["search_iterations"] = result.iterations
+        stats["search_accepted"] = result.accepted
+        routes = [result.routes[vehicle] for vehicle in vehicles]
+    else:
+        improved = _improve(model, vehicles, routes, options, search_end)
+        if improved is not None:
+            routes = improved
+    if strategy.polish_share > 0:
         polished = _improve(
             model,
             vehicles,
@@ -369,11 +395,18 @@ class _IntegerModel:
         """The mean cost of an arc, in the model's integer units."""
         return float(np.mean([matrix.mean() for matrix in self.arc_cost]))
 
-    def fleet_instance(self) -> FleetInstance:
-        """The arrays of the route minimisation."""
-        return FleetInstance(
+    def search_instance(self, objective: Objective) -> SearchInstance:
+        """The arrays of the compiled searches, with the objective's costs and penalties."""
+        vehicles = len(self.cost_class)
+        fixed = self.fixed_cost.copy()
+        if objective == Objective.VEHICLES:
+            fixed += self.vehicle_weight
+        penalty = np.array(
+            [self.drop_cost(node, objective, vehicles) for node in range(len(self.stops) + 1)],
+            dtype=np.int64,
+        )
+        return SearchInstance(
             travel=self.travel,
-            cost=self.arc_cost[0],
             opens=self.opens,
             closes=self.closes,
             demand=self.demand,
@@ -381,7 +414,25 @@ class _IntegerModel:
             shift_close=self.shift_close,
             max_duration=self.max_duration,
             capacity=self.capacity,
+            arc_cost=np.stack(self.arc_cost),
+            cost_class=np.array(self.cost_class, dtype=np.int64),
+            fixed_cost=fixed,
+            penalty=penalty,
         )
+
+    def drop_cost(self, node: int, objective: Objective, vehicles: int) -> int:
+        """What leaving the node out costs: its penalty, or (must-serve) more than any plan;
+        with the objective "vehicles", more than any vehicle too."""
+        if node == 0:
+            return 0
+        stop = self.stops[node - 1]
+        drop_weight = self.vehicle_weight * (vehicles + 1)
+        if stop.penalty is None:
+            size = len(self.stops) + 1
+            return drop_weight * (size + 1) if objective == Objective.VEHICLES else drop_weight
+        if objective == Objective.VEHICLES:
+            return drop_weight + int(self.penalty[node])
+        return int(self.penalty[node])
 
     def routing_model(
         self, vehicles: Sequence[int], objective: Objective, served: set[int] | None = None
@@ -427,17 +478,11 @@ class _IntegerModel:
                 limit = int(self.max_duration[vehicle])
                 if limit < (1 << 50):
                     clock.SetSpanUpperBoundForVehicle(limit, slot)
-        drop_weight = self.vehicle_weight * (len(vehicles) + 1)
-        must = drop_weight * (size + 1) if objective == Objective.VEHICLES else drop_weight
+        fleet = len(self.cost_class)
         for node, stop in enumerate(self.stops, start=1):
             if stop.penalty is None and served is not None and node in served:
                 continue
-            if stop.penalty is None:
-                cost = must
-            elif objective == Objective.VEHICLES:
-                cost = drop_weight + int(self.penalty[node])
-            else:
-                cost = int(self.penalty[node])
+            cost = self.drop_cost(node, objective, fleet)
             model.AddDisjunction([manager.NodeToIndex(node)], cost)
         return model, manager
 
@@ -548,26 +593,18 @@ def _iterated_local_search(
     ruin_recreate = search.ruin_recreate_parameters
     del ruin_recreate.ruin_strategies[:]
     ruin = ruin_recreate.ruin_strategies.add()
-    ruin.sisr.max_removed_sequence_size = strategy.ruin_sequence
-    ruin.sisr.avg_num_removed_visits = strategy.ruin_visits
+    ruin.sisr.max_removed_sequence_size = 10
+    ruin.sisr.avg_num_removed_visits = strategy.ils_removed
     ruin.sisr.bypass_factor = 0.01
     ruin_recreate.recreate_strategy.heuristic = FIRST_SOLUTION.LOCAL_CHEAPEST_INSERTION
-    if strategy.recreate_order is not None:
-        insertion = ruin_recreate.recreate_strategy.parameters.local_cheapest_insertion
-        insertion.insertion_sorting_properties.append(
-            getattr(LocalCheapestInsertionParameters, strategy.recreate_order)
-        )
-    search.improve_perturbed_solution = strategy.improve_perturbed
-    if strategy.acceptance == "annealing":
-        annealing = search.reference_solution_acceptance_strategy.simulated_annealing
-        annealing.cooling_schedule_strategy = 1  # EXPONENTIAL
-        if strategy.temperatures is None:
-            annealing.automatic_temperatures = True
-        else:
-            annealing.initial_temperature = strategy.temperatures[0] * mean_arc
-            annealing.final_temperature = strategy.temperatures[1] * mean_arc
+    search.improve_perturbed_solution = False
+    annealing = search.reference_solution_acceptance_strategy.simulated_annealing
+    annealing.cooling_schedule_strategy = 1  # EXPONENTIAL
+    if strategy.ils_temperatures is None:
+        annealing.automatic_temperatures = True
     else:
-        search.reference_solution_acceptance_strategy.greedy_descent.SetInParent()
+        annealing.initial_temperature = strategy.ils_temperatures[0] * mean_arc
+        annealing.final_temperature = strategy.ils_temperatures[1] * mean_arc
     search.best_solution_acceptance_strategy.greedy_descent.SetInParent()
 
 
