@@ -57,6 +57,37 @@ def warm_up() -> None:
     reduce_routes(tiny_instance(), [[1], [2], [3]], deadline=math.inf, max_steps=CHUNK)
 
 
+def larger_vehicles(instance: SearchInstance, routes: list[list[int]]) -> list[list[int]]:
+    """The same routes, each moved to an unused vehicle that can do everything its own can
+    (capacity, shift, duration) with more room, busiest routes first; so a fleet of unlike
+    vehicles keeps its largest ones in use while routes are taken out."""
+    moved = [list(route) for route in routes]
+    room = instance.capacity / np.maximum(instance.capacity.max(axis=0), 1)
+    size = room.sum(axis=1)
+    order = sorted(
+        (k for k, route in enumerate(moved) if route),
+        key=lambda k: -float(instance.demand[moved[k]].sum()),
+    )
+    for k in order:
+        best = k
+        for other, route in enumerate(moved):
+            if route or not _covers(instance, other, k) or size[other] <= size[best]:
+                continue
+            best = other
+        if best != k:
+            moved[best], moved[k] = moved[k], []
+    return moved
+
+
+def _covers(instance: SearchInstance, other: int, k: int) -> bool:
+    return bool(
+        np.all(instance.capacity[other] >= instance.capacity[k])
+        and instance.shift_open[other] <= instance.shift_open[k]
+        and instance.shift_close[other] >= instance.shift_close[k]
+        and instance.max_duration[other] >= instance.max_duration[k]
+    )
+
+
 def route_lower_bound(instance: SearchInstance, nodes: np.ndarray) -> int:
     """The fewest vehicles the capacities allow for the demand of `nodes` (largest first)."""
     bound = 1 if len(nodes) else 0
@@ -83,6 +114,7 @@ def reduce_routes(
     pool steps, which makes the result the same on every run with the same seed.
     """
     began = time.perf_counter()
+    routes = larger_vehicles(instance, routes)
     state = RouteState.build(instance, routes, seed)
     started_with = state.vehicles()
     served = np.array([node for route in routes for node in route], dtype=np.int64)
@@ -110,6 +142,9 @@ def reduce_routes(
         if state.pool_size[0] > 0:
             state.restore(best)
             break
+        upgraded = larger_vehicles(instance, state.routes())
+        if upgraded != state.routes():
+            state = RouteState.build(instance, upgraded, seed + steps)
         best = state.snapshot()
     return FleetResult(
         routes=state.routes(),
