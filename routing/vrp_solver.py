@@ -80,9 +80,9 @@ class Strategy:
     """The knobs of SISR."""
     fleet_reduction: bool = True
     """With the objective "vehicles", minimise the routes first (`routing.fleet_reduction`)."""
-    fleet_share: float = 0.35
+    fleet_share: float = 0.4
     """The share of the time limit the route minimisation may take."""
-    presearch_share: float = 0.2
+    presearch_share: float = 0.15
     """With the objective "vehicles" and SISR: the share of the time limit for SISR over the
     whole fleet before the route minimisation (which then starts from shorter routes)."""
     max_ejected: int = 3
