@@ -169,23 +169,38 @@ def _node_at(route_nodes: np.ndarray, route_length: np.ndarray, k: int, i: int) 
 
 
 @nb.njit(cache=True)
-def _insert_eval(
+def _with_node(
     k: int,
-    p: int,
+    upto: int,
+    resume: int,
     v: int,
     net: tuple,
     sol: tuple,
 ) -> tuple[int, int]:
-    """(duration, time warp) of route k with node v after position p."""
+    """(duration, time warp) of route k's positions up to `upto`, then node v, then its
+    positions from `resume` on: an insertion (upto = p, resume = p + 1) or a replacement of
+    the node at i (upto = i - 1, resume = i + 1)."""
     travel, opens, closes, _, _, _, _, _ = net
     route_nodes, route_length, forward, backward, _, _, _ = sol
-    before = _node_at(route_nodes, route_length, k, p)
-    after = _node_at(route_nodes, route_length, k, p + 1)
-    f = forward[k, p]
+    before = _node_at(route_nodes, route_length, k, upto)
+    after = _node_at(route_nodes, route_length, k, resume)
+    f = forward[k, upto]
     a, b, c, e = _cat(f[0], f[1], f[2], f[3], 0, 0, opens[v], closes[v], travel[before, v])
-    g = backward[k, p + 1]
+    g = backward[k, resume]
     a, b, c, e = _cat(a, b, c, e, g[0], g[1], g[2], g[3], travel[v, after])
     return a, b
+
+
+@nb.njit(cache=True)
+def _insert_eval(k: int, p: int, v: int, net: tuple, sol: tuple) -> tuple[int, int]:
+    """(duration, time warp) of route k with node v after position p."""
+    return _with_node(k, p, p + 1, v, net, sol)
+
+
+@nb.njit(cache=True)
+def _replace_eval(k: int, i: int, v: int, net: tuple, sol: tuple) -> tuple[int, int]:
+    """(duration, time warp) of route k with node v in place of the node at position i."""
+    return _with_node(k, i - 1, i + 1, v, net, sol)
 
 
 @nb.njit(cache=True)
@@ -203,26 +218,6 @@ def _remove_eval(
     f = forward[k, i - 1]
     g = backward[k, i + 1]
     a, b, _, _ = _cat(f[0], f[1], f[2], f[3], g[0], g[1], g[2], g[3], travel[before, after])
-    return a, b
-
-
-@nb.njit(cache=True)
-def _replace_eval(
-    k: int,
-    i: int,
-    v: int,
-    net: tuple,
-    sol: tuple,
-) -> tuple[int, int]:
-    """(duration, time warp) of route k with node v in place of the node at position i."""
-    travel, opens, closes, _, _, _, _, _ = net
-    route_nodes, route_length, forward, backward, _, _, _ = sol
-    before = _node_at(route_nodes, route_length, k, i - 1)
-    after = _node_at(route_nodes, route_length, k, i + 1)
-    f = forward[k, i - 1]
-    a, b, c, e = _cat(f[0], f[1], f[2], f[3], 0, 0, opens[v], closes[v], travel[before, v])
-    g = backward[k, i + 1]
-    a, b, c, e = _cat(a, b, c, e, g[0], g[1], g[2], g[3], travel[v, after])
     return a, b
 
 
