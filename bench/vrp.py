@@ -43,11 +43,10 @@ from pathlib import Path
 
 import numpy as np
 
-from routing import fleet_reduction, ruin_recreate
 from routing.vrp import Objective
 from routing.vrp_commands import check_routes, gap
 from routing.vrp_files import Arithmetic, BenchmarkInstance, read_instance
-from routing.vrp_solver import SolveOptions, Strategy, solve
+from routing.vrp_solver import SolveOptions, Strategy, solve, warm_up
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "bench-data"
 GOAL_DISTANCE_GAP = 1.5
@@ -140,8 +139,7 @@ def cases(parts: Sequence[str], only: set[str] | None) -> list[Case]:
 
 def run_ours(case: Case, time_limit: float, strategy: Strategy, seed: int) -> Outcome:
     """Our solver on the case, its plan checked independently."""
-    fleet_reduction.warm_up()
-    ruin_recreate.warm_up()
+    warm_up()
     instance = read_instance(case.path, case.arithmetic)
     began = time.perf_counter()
     plan = solve(
@@ -443,8 +441,7 @@ def main() -> None:
     parts = [part.strip() for part in arguments.parts.split(",") if part.strip()]
     only = {name.strip() for name in arguments.only.split(",") if name.strip()} or None
     selected = cases(parts, only)
-    fleet_reduction.warm_up()
-    ruin_recreate.warm_up()
+    warm_up()
     if arguments.compare:
         solvers = dict(CHOICES)
     else:

@@ -114,10 +114,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     options = options or SolveOptions()
     if not math.isfinite(options.time_limit_s) or options.time_limit_s <= 0:
         raise ValueError("the time limit must be a positive number of seconds")
-    if options.objective == Objective.VEHICLES and options.strategy.fleet_reduction:
-        fleet_reduction.warm_up()
-    if options.strategy.metaheuristic == "SISR":
-        ruin_recreate.warm_up()
+    warm_up()
     began = time.perf_counter()
     deadline = began + options.time_limit_s
     left_out = screen(problem)
@@ -224,6 +221,12 @@ def _ruin_and_recreate(
     stats[f"{phase}_iterations"] = result.iterations
     stats[f"{phase}_accepted"] = result.accepted
     return result.routes
+
+
+def warm_up() -> None:
+    """Load the compiled searches from numba's cache, compiling them if they are not there."""
+    fleet_reduction.warm_up()
+    ruin_recreate.warm_up()
 
 
 def screen(problem: Problem) -> list[Unserved]:
