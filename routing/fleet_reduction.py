@@ -107,6 +107,7 @@ def reduce_routes(
     seed: int = 0,
     max_steps: int | None = None,
     max_ejected: int = 3,
+    smallest_first: bool = False,
 ) -> FleetResult:
     """Feasible routes using as few vehicles as the search finds before `deadline`.
 
@@ -128,7 +129,13 @@ def reduce_routes(
         if time.perf_counter() >= deadline:
             break
         kernels.start_deletion(
-            state.net(), state.sol(), state.alive, state.pool, state.pool_size, state.failures
+            state.net(),
+            state.sol(),
+            state.alive,
+            state.pool,
+            state.pool_size,
+            state.failures,
+            smallest_first,
         )
         while state.pool_size[0] > 0:
             if time.perf_counter() >= deadline:

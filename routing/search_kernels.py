@@ -323,17 +323,23 @@ def start_deletion(
     pool: np.ndarray,
     pool_size: np.ndarray,
     failures: np.ndarray,
+    smallest: bool,
 ) -> None:
-    """Take a random route out: its nodes go to the pool, every failure count back to 1."""
+    """Take a route out (a random one, or a random one of the shortest): its nodes go to the
+    pool, every failure count back to 1."""
     route_nodes, route_length, _, _, _, route_of, _ = sol
+    shortest = route_nodes.shape[1] + 1
+    for k in range(alive.shape[0]):
+        if alive[k] and 0 < route_length[k] < shortest:
+            shortest = route_length[k]
     count = 0
     for k in range(alive.shape[0]):
-        if alive[k] and route_length[k] > 0:
+        if alive[k] and route_length[k] > 0 and (not smallest or route_length[k] == shortest):
             count += 1
     pick = np.random.randint(count)
     chosen = -1
     for k in range(alive.shape[0]):
-        if alive[k] and route_length[k] > 0:
+        if alive[k] and route_length[k] > 0 and (not smallest or route_length[k] == shortest):
             if pick == 0:
                 chosen = k
                 break
