@@ -1168,6 +1168,7 @@ class DeliveryPlan(Base):
     gather_ms: Mapped[int] = mapped_column(Integer, default=0)
     matrix_ms: Mapped[int] = mapped_column(Integer, default=0)
     solve_ms: Mapped[int] = mapped_column(Integer, default=0)
+    store_ms: Mapped[int] = mapped_column(Integer, default=0)
     solver_stats: Mapped[str] = mapped_column(Text, default="{}")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

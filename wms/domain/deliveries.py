@@ -53,6 +53,8 @@ class LeftOutReason(enum.StrEnum):
     """The chosen vehicles have no room or time left for it."""
     NO_LOCATION = "no_location"
     """The order has no delivery coordinates."""
+    NO_ROAD = "no_road"
+    """The road network has no route to or from its coordinates."""
     REMOVED = "removed"
     """A manager took it off the plan."""
 
