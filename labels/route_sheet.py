@@ -44,6 +44,8 @@ CENT = Decimal("0.01")
 MARGIN = 12 * mm
 MODULE_MM = 0.33
 BAR_HEIGHT = 9 * mm
+BAR_TOP_GAP = 2 * mm
+"""Room above the bars, so a scan line cannot run from a ruled line into them."""
 GRID = colors.Color(0.3, 0.3, 0.3)
 HEADER_FILL = colors.Color(0.88, 0.88, 0.88)
 TOTAL_FILL = colors.Color(0.95, 0.95, 0.95)
@@ -267,7 +269,7 @@ class _Barcode(Flowable):
         self.quiet = grid.points(QUIET_ZONE_MODULES * module_dots)
         self.bars = grid.points(symbol.width_modules * module_dots)
         self.width = self.bars + 2 * self.quiet
-        self.height = BAR_HEIGHT + 9
+        self.height = BAR_TOP_GAP + BAR_HEIGHT + 9
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
