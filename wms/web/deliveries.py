@@ -27,7 +27,7 @@ from wms.services import deliveries, delivery_dispatch, fleet, route_sheets
 from wms.services.deliveries import ChosenVehicle, DriverAssignment, PlanRequest, StopMove
 from wms.web.delivery_map import delivery_map, route_colour
 from wms.web.inbound import MANAGERS, fcs_by_id
-from wms.web.messages import message_of
+from wms.web.messages import delivery_plan_status_label, message_of
 from wms.web.outbound import OutboundForm, fc_context, form_keys
 from wms.web.security import actor_of_request, roles_required
 
@@ -45,14 +45,7 @@ MORNING_ENDS = 12
 # --- translated names of codes ------------------------------------------------------------------
 
 
-@blueprint.app_template_filter()
-def delivery_plan_status_label(status: str) -> str:
-    labels = {
-        "draft": _("Draft (preview)"),
-        "dispatched": _("Dispatched"),
-        "discarded": _("Discarded"),
-    }
-    return labels.get(str(status), str(status))
+blueprint.add_app_template_filter(delivery_plan_status_label)
 
 
 @blueprint.app_template_filter()
@@ -81,13 +74,6 @@ def fc_clock(moment: str | None, timezone: str = "UTC") -> str:
     if not moment:
         return "–"
     return datetime.fromisoformat(moment).astimezone(ZoneInfo(timezone)).strftime("%H:%M")
-
-
-@blueprint.app_template_filter()
-def hours_label(seconds: float) -> str:
-    """A span of seconds as hours and minutes, '6 h 05 min'."""
-    minutes = round(seconds / 60)
-    return _("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
 
 
 # --- the FC's deliveries -------------------------------------------------------------------------
@@ -175,8 +161,8 @@ def _plan_request(form: OutboundForm, fc_id: int) -> PlanRequest | None:
     objective = form.choice("objective", PlanObjective)
     time_limit = form.seconds(
         "time_limit_s",
-        MIN_TIME_LIMIT_S,
-        MAX_TIME_LIMIT_S,
+        int(MIN_TIME_LIMIT_S),
+        int(MAX_TIME_LIMIT_S),
         wiring().settings.delivery_time_limit_s,
     )
     if form.errors or day is None or objective is None:
