@@ -215,7 +215,7 @@ def fc_today(fc: FulfillmentCenter) -> date:
     return utcnow().astimezone(ZoneInfo(fc.timezone)).date()
 
 
-def _waiting_parcels(fc_id: int) -> Select[tuple[Package]]:
+def waiting_parcels(fc_id: int) -> Select[tuple[Package]]:
     """Shipped parcels of the FC's own fleet: handed to dispatch, not yet out for delivery."""
     return (
         select(Package)
@@ -233,7 +233,7 @@ def _gather_deliveries(
 ) -> tuple[_Delivery, ...]:
     parcels = list(
         uow.session.scalars(
-            _waiting_parcels(fc.id)
+            waiting_parcels(fc.id)
             .options(joinedload(Package.order))
             .order_by(Package.shipped_at, Package.id)
         )
@@ -795,7 +795,7 @@ def waiting_deliveries(uow: UnitOfWork, actor: Actor, fc_id: int) -> dict[str, A
     with uow:
         fc = delivery_fc(uow, actor, fc_id)
         rows = uow.session.execute(
-            _waiting_parcels(fc.id)
+            waiting_parcels(fc.id)
             .join(Order, Order.id == Package.order_id)
             .with_only_columns(Package.order_id, Order.delivery_latitude)
         ).all()
