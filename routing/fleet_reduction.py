@@ -127,7 +127,9 @@ def reduce_routes(
             break
         if time.perf_counter() >= deadline:
             break
-        kernels.start_deletion(*state.arrays())
+        kernels.start_deletion(
+            state.net(), state.sol(), state.alive, state.pool, state.pool_size, state.failures
+        )
         while state.pool_size[0] > 0:
             if time.perf_counter() >= deadline:
                 break
@@ -135,7 +137,19 @@ def reduce_routes(
                 break
             chunk = size if max_steps is None else min(size, max_steps - steps)
             called = time.perf_counter()
-            kernels.pool_steps(chunk, max_ejected, *state.arrays())
+            kernels.pool_steps(
+                chunk,
+                max_ejected,
+                state.net(),
+                state.instance.arc_cost[0],
+                state.weights,
+                state.neighbours,
+                state.sol(),
+                state.alive,
+                state.pool,
+                state.pool_size,
+                state.failures,
+            )
             steps += chunk
             took = time.perf_counter() - called
             size = max(1, size // 2) if took > CHUNK_SECONDS else min(CHUNK, size * 2)

@@ -112,15 +112,14 @@ class RouteState:
             failures=np.ones(size, dtype=np.int64),
         )
         kernels.seed(seed)
-        kernels.rebuild_all(*state.arrays())
+        kernels.rebuild_all(state.net(), state.sol())
         return state
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """The arrays in the order the route minimisation kernels take them."""
+    def net(self) -> tuple[np.ndarray, ...]:
+        """The instance's arrays as the kernels take them (`search_kernels`' `net`)."""
         instance = self.instance
         return (
             instance.travel,
-            instance.arc_cost[0],
             instance.opens,
             instance.closes,
             instance.demand,
@@ -128,19 +127,18 @@ class RouteState:
             instance.shift_close,
             instance.max_duration,
             instance.capacity,
-            self.weights,
-            self.neighbours,
+        )
+
+    def sol(self) -> tuple[np.ndarray, ...]:
+        """The solution's arrays as the kernels take them (`search_kernels`' `sol`)."""
+        return (
             self.route_nodes,
             self.route_length,
-            self.alive,
             self.forward,
             self.backward,
             self.load,
             self.route_of,
             self.position,
-            self.pool,
-            self.pool_size,
-            self.failures,
         )
 
     def vehicles(self) -> int:
@@ -164,7 +162,7 @@ class RouteState:
         self.route_length[:] = snapshot[1]
         self.alive[:] = self.route_length > 0
         self.pool_size[0] = 0
-        kernels.rebuild_all(*self.arrays())
+        kernels.rebuild_all(self.net(), self.sol())
 
 
 def tiny_instance() -> SearchInstance:

@@ -5,11 +5,14 @@ All of them live in this one file on purpose: numba's on-disk cache notices a ch
 compiled function's own file only, so kernels that call each other must share a file.
 
 Units are the solver's integers (times scaled, service time folded into the travel time from
-a node). A route is a row of `route_nodes` (its first `route_length` entries); positions are
-1-based, 0 and length + 1 standing for the depot. `forward[k, i]` holds the segment of route k
-from the depot to position i and `backward[k, i]` from position i back to the depot, each as
-(duration, time warp, earliest start, latest start), the concatenation of Vidal et al. (2013),
-so a move is checked in constant time.
+a node). The kernels take the instance as one tuple, `net` = (travel, opens, closes, demand,
+shift_open, shift_close, max_duration, capacity), and the solution as another, `sol` =
+(route_nodes, route_length, forward, backward, load, route_of, position); see
+`routing.route_state`. A route is a row of `route_nodes` (its first `route_length` entries);
+positions are 1-based, 0 and length + 1 standing for the depot. `forward[k, i]` holds the
+segment of route k from the depot to position i and `backward[k, i]` from position i back to
+the depot, each as (duration, time warp, earliest start, latest start), the concatenation of
+Vidal et al. (2013), so a move is checked in constant time.
 """
 
 from __future__ import annotations
@@ -55,21 +58,12 @@ def _cat(
 @nb.njit(cache=True)
 def _rebuild(
     k: int,
-    travel: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    demand: np.ndarray,
-    shift_open: np.ndarray,
-    shift_close: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
-    load: np.ndarray,
-    route_of: np.ndarray,
-    position: np.ndarray,
+    net: tuple,
+    sol: tuple,
 ) -> None:
     """Recompute route k's prefix and suffix segments, load and node positions."""
+    travel, opens, closes, demand, shift_open, shift_close, _, _ = net
+    route_nodes, route_length, forward, backward, load, route_of, position = sol
     length = route_length[k]
     forward[k, 0, 0] = 0
     forward[k, 0, 1] = 0
@@ -125,34 +119,15 @@ def _rebuild(
 
 @nb.njit(cache=True)
 def rebuild_all(
-    travel: np.ndarray,
-    cost: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    demand: np.ndarray,
-    shift_open: np.ndarray,
-    shift_close: np.ndarray,
-    max_duration: np.ndarray,
-    capacity: np.ndarray,
-    weights: np.ndarray,
-    neighbours: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
-    alive: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
-    load: np.ndarray,
-    route_of: np.ndarray,
-    position: np.ndarray,
-    pool: np.ndarray,
-    pool_size: np.ndarray,
-    failures: np.ndarray,
+    net: tuple,
+    sol: tuple,
 ) -> None:
+    """Recompute every route's caches."""
+    _, route_length, _, _, _, route_of, _ = sol
     for node in range(route_of.shape[0]):
         route_of[node] = -1
     for k in range(route_length.shape[0]):
-        _rebuild(k, travel, opens, closes, demand, shift_open, shift_close, route_nodes,
-                 route_length, forward, backward, load, route_of, position)
+        _rebuild(k, net, sol)
 
 
 @nb.njit(cache=True, inline="always")
@@ -161,18 +136,18 @@ def _breach(
     duration: int,
     warp: int,
     extra: np.ndarray,
-    max_duration: np.ndarray,
-    capacity: np.ndarray,
+    net: tuple,
     weights: np.ndarray,
-    load: np.ndarray,
+    sol: tuple,
     sign: int,
     node: int,
-    demand: np.ndarray,
 ) -> float:
     """How far route k breaks the rules: time warp, overtime and weighted overload.
 
     The route's load is `load[k]` plus `sign` times node's demand plus `extra`.
     """
+    _, _, _, demand, _, _, max_duration, capacity = net
+    _, _, _, _, load, _, _ = sol
     total = float(warp)
     if duration > max_duration[k]:
         total += float(duration - max_duration[k])
@@ -194,39 +169,50 @@ def _node_at(route_nodes: np.ndarray, route_length: np.ndarray, k: int, i: int) 
 
 
 @nb.njit(cache=True)
-def _insert_eval(
+def _with_node(
     k: int,
-    p: int,
+    upto: int,
+    resume: int,
     v: int,
-    travel: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
+    net: tuple,
+    sol: tuple,
 ) -> tuple[int, int]:
-    """(duration, time warp) of route k with node v after position p."""
-    before = _node_at(route_nodes, route_length, k, p)
-    after = _node_at(route_nodes, route_length, k, p + 1)
-    f = forward[k, p]
+    """(duration, time warp) of route k's positions up to `upto`, then node v, then its
+    positions from `resume` on: an insertion (upto = p, resume = p + 1) or a replacement of
+    the node at i (upto = i - 1, resume = i + 1)."""
+    travel, opens, closes, _, _, _, _, _ = net
+    route_nodes, route_length, forward, backward, _, _, _ = sol
+    before = _node_at(route_nodes, route_length, k, upto)
+    after = _node_at(route_nodes, route_length, k, resume)
+    f = forward[k, upto]
     a, b, c, e = _cat(f[0], f[1], f[2], f[3], 0, 0, opens[v], closes[v], travel[before, v])
-    g = backward[k, p + 1]
+    g = backward[k, resume]
     a, b, c, e = _cat(a, b, c, e, g[0], g[1], g[2], g[3], travel[v, after])
     return a, b
+
+
+@nb.njit(cache=True)
+def _insert_eval(k: int, p: int, v: int, net: tuple, sol: tuple) -> tuple[int, int]:
+    """(duration, time warp) of route k with node v after position p."""
+    return _with_node(k, p, p + 1, v, net, sol)
+
+
+@nb.njit(cache=True)
+def _replace_eval(k: int, i: int, v: int, net: tuple, sol: tuple) -> tuple[int, int]:
+    """(duration, time warp) of route k with node v in place of the node at position i."""
+    return _with_node(k, i - 1, i + 1, v, net, sol)
 
 
 @nb.njit(cache=True)
 def _remove_eval(
     k: int,
     i: int,
-    travel: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
+    net: tuple,
+    sol: tuple,
 ) -> tuple[int, int]:
     """(duration, time warp) of route k without the node at position i."""
+    travel, _, _, _, _, _, _, _ = net
+    route_nodes, route_length, forward, backward, _, _, _ = sol
     before = _node_at(route_nodes, route_length, k, i - 1)
     after = _node_at(route_nodes, route_length, k, i + 1)
     f = forward[k, i - 1]
@@ -236,45 +222,17 @@ def _remove_eval(
 
 
 @nb.njit(cache=True)
-def _replace_eval(
-    k: int,
-    i: int,
-    v: int,
-    travel: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
-) -> tuple[int, int]:
-    """(duration, time warp) of route k with node v in place of the node at position i."""
-    before = _node_at(route_nodes, route_length, k, i - 1)
-    after = _node_at(route_nodes, route_length, k, i + 1)
-    f = forward[k, i - 1]
-    a, b, c, e = _cat(f[0], f[1], f[2], f[3], 0, 0, opens[v], closes[v], travel[before, v])
-    g = backward[k, i + 1]
-    a, b, c, e = _cat(a, b, c, e, g[0], g[1], g[2], g[3], travel[v, after])
-    return a, b
-
-
-@nb.njit(cache=True)
 def _splice_eval(
     r: int,
     i: int,
     k: int,
     j: int,
-    travel: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    shift_open: np.ndarray,
-    shift_close: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
+    net: tuple,
+    sol: tuple,
 ) -> tuple[int, int]:
     """(duration, time warp) of route r's positions 1..i followed by route k's from j on."""
+    travel, opens, closes, _, shift_open, shift_close, _, _ = net
+    route_nodes, route_length, forward, backward, _, _, _ = sol
     before = _node_at(route_nodes, route_length, r, i)
     f = forward[r, i]
     if shift_open[r] == shift_open[k] and shift_close[r] == shift_close[k]:
@@ -293,9 +251,16 @@ def _splice_eval(
 
 @nb.njit(cache=True)
 def _part_load(
-    k: int, start: int, stop: int, route_nodes: np.ndarray, demand: np.ndarray, out: np.ndarray
+    k: int,
+    start: int,
+    stop: int,
+    sol: tuple,
+    net: tuple,
+    out: np.ndarray,
 ) -> None:
     """out = demand of route k's positions start..stop (inclusive)."""
+    _, _, _, demand, _, _, _, _ = net
+    route_nodes, _, _, _, _, _, _ = sol
     for d in range(out.shape[0]):
         out[d] = 0
     for q in range(start, stop + 1):
@@ -352,30 +317,15 @@ def _splice(
 
 @nb.njit(cache=True)
 def start_deletion(
-    travel: np.ndarray,
-    cost: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    demand: np.ndarray,
-    shift_open: np.ndarray,
-    shift_close: np.ndarray,
-    max_duration: np.ndarray,
-    capacity: np.ndarray,
-    weights: np.ndarray,
-    neighbours: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
+    net: tuple,
+    sol: tuple,
     alive: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
-    load: np.ndarray,
-    route_of: np.ndarray,
-    position: np.ndarray,
     pool: np.ndarray,
     pool_size: np.ndarray,
     failures: np.ndarray,
 ) -> None:
     """Take a random route out: its nodes go to the pool, every failure count back to 1."""
+    route_nodes, route_length, _, _, _, route_of, _ = sol
     count = 0
     for k in range(alive.shape[0]):
         if alive[k] and route_length[k] > 0:
@@ -399,38 +349,26 @@ def start_deletion(
     pool_size[0] = size
     route_length[chosen] = 0
     alive[chosen] = False
-    _rebuild(chosen, travel, opens, closes, demand, shift_open, shift_close, route_nodes,
-             route_length, forward, backward, load, route_of, position)
+    _rebuild(chosen, net, sol)
 
 
 @nb.njit(cache=True)
 def pool_steps(
     steps: int,
     max_ejected: int,
-    travel: np.ndarray,
+    net: tuple,
     cost: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    demand: np.ndarray,
-    shift_open: np.ndarray,
-    shift_close: np.ndarray,
-    max_duration: np.ndarray,
-    capacity: np.ndarray,
     weights: np.ndarray,
     neighbours: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
+    sol: tuple,
     alive: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
-    load: np.ndarray,
-    route_of: np.ndarray,
-    position: np.ndarray,
     pool: np.ndarray,
     pool_size: np.ndarray,
     failures: np.ndarray,
 ) -> None:
     """Up to `steps` pool steps (insert, squeeze or eject-and-insert, then shake)."""
+    _, _, _, demand, _, _, max_duration, capacity = net
+    route_nodes, route_length, _, _, load, _, _ = sol
     vehicles = alive.shape[0]
     width = capacity.shape[1]
     zero = np.zeros(width, dtype=np.int64)
@@ -453,8 +391,7 @@ def pool_steps(
             if not fits:
                 continue
             for p in range(route_length[k] + 1):
-                duration, warp = _insert_eval(k, p, v, travel, opens, closes, route_nodes,
-                                              route_length, forward, backward)
+                duration, warp = _insert_eval(k, p, v, net, sol)
                 if warp == 0 and duration <= max_duration[k]:
                     found += 1
                     if np.random.randint(found) == 0:
@@ -462,72 +399,51 @@ def pool_steps(
                         pick_p = p
         if found > 0:
             _put(pick_k, pick_p, v, route_nodes, route_length)
-            _rebuild(pick_k, travel, opens, closes, demand, shift_open, shift_close,
-                     route_nodes, route_length, forward, backward, load, route_of, position)
+            _rebuild(pick_k, net, sol)
             continue
         # 2. Squeeze it in.
-        if _squeeze(v, travel, opens, closes, demand, shift_open, shift_close, max_duration,
-                    capacity, weights, neighbours, route_nodes, route_length, alive, forward,
-                    backward, load, route_of, position, zero):
+        if _squeeze(v, net, weights, neighbours, sol, alive, zero):
             continue
         # 3. Eject the stops that failed least and insert it.
         failures[v] += 1
-        if not _eject_and_insert(v, max_ejected, travel, cost, opens, closes, demand,
-                                 shift_open, shift_close, max_duration, capacity, neighbours,
-                                 route_nodes, route_length, alive, forward, backward, load,
-                                 route_of, position, pool, pool_size, failures):
+        if not _eject_and_insert(
+            v, max_ejected, net, cost, neighbours, sol, alive, pool, pool_size, failures
+        ):
             # Nowhere even with ejections: back to the bottom of the pool.
             for q in range(pool_size[0], 0, -1):
                 pool[q] = pool[q - 1]
             pool[0] = v
             pool_size[0] += 1
         # 4. Shake.
-        _shake(SHAKE_MOVES, travel, opens, closes, demand, shift_open, shift_close,
-               max_duration, capacity, neighbours, route_nodes, route_length, alive, forward,
-               backward, load, route_of, position)
+        _shake(SHAKE_MOVES, net, neighbours, sol, alive)
 
 
 @nb.njit(cache=True)
 def _route_breach(
     k: int,
-    max_duration: np.ndarray,
-    capacity: np.ndarray,
+    net: tuple,
     weights: np.ndarray,
-    forward: np.ndarray,
-    route_length: np.ndarray,
-    load: np.ndarray,
-    demand: np.ndarray,
+    sol: tuple,
     zero: np.ndarray,
 ) -> float:
+    _, route_length, forward, _, _, _, _ = sol
     full = forward[k, route_length[k] + 1]
-    return _breach(k, full[0], full[1], zero, max_duration, capacity, weights, load, 0, 0,
-                   demand)
+    return _breach(k, full[0], full[1], zero, net, weights, sol, 0, 0)
 
 
 @nb.njit(cache=True)
 def _squeeze(
     v: int,
-    travel: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    demand: np.ndarray,
-    shift_open: np.ndarray,
-    shift_close: np.ndarray,
-    max_duration: np.ndarray,
-    capacity: np.ndarray,
+    net: tuple,
     weights: np.ndarray,
     neighbours: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
+    sol: tuple,
     alive: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
-    load: np.ndarray,
-    route_of: np.ndarray,
-    position: np.ndarray,
     zero: np.ndarray,
 ) -> bool:
     """Insert v where it breaks the rules least, then repair by moves; undo if that fails."""
+    _, _, _, demand, _, _, _, capacity = net
+    route_nodes, route_length, _, _, _, route_of, position = sol
     vehicles = alive.shape[0]
     width = capacity.shape[1]
     best = np.inf
@@ -537,10 +453,8 @@ def _squeeze(
         if not alive[k]:
             continue
         for p in range(route_length[k] + 1):
-            duration, warp = _insert_eval(k, p, v, travel, opens, closes, route_nodes,
-                                          route_length, forward, backward)
-            value = _breach(k, duration, warp, zero, max_duration, capacity, weights, load, 1,
-                            v, demand)
+            duration, warp = _insert_eval(k, p, v, net, sol)
+            value = _breach(k, duration, warp, zero, net, weights, sol, 1, v)
             if value < best:
                 best = value
                 best_k = k
@@ -551,13 +465,11 @@ def _squeeze(
     saved_length = route_length.copy()
     saved_alive = alive.copy()
     _put(best_k, best_p, v, route_nodes, route_length)
-    _rebuild(best_k, travel, opens, closes, demand, shift_open, shift_close, route_nodes,
-             route_length, forward, backward, load, route_of, position)
+    _rebuild(best_k, net, sol)
     breach = np.zeros(vehicles, dtype=np.float64)
     for k in range(vehicles):
         if alive[k]:
-            breach[k] = _route_breach(k, max_duration, capacity, weights, forward, route_length,
-                                      load, demand, zero)
+            breach[k] = _route_breach(k, net, weights, sol, zero)
     part_a = np.zeros(width, dtype=np.int64)
     part_b = np.zeros(width, dtype=np.int64)
     for _ in range(SQUEEZE_STEPS):
@@ -583,33 +495,25 @@ def _squeeze(
                     j = position[w]
                     now = breach[r] + breach[k]
                     # Relocate u next to w (after w, then before w).
-                    dr, wr = _remove_eval(r, i, travel, route_nodes, route_length, forward,
-                                          backward)
-                    br = _breach(r, dr, wr, zero, max_duration, capacity, weights, load, -1, u,
-                                 demand)
+                    dr, wr = _remove_eval(r, i, net, sol)
+                    br = _breach(r, dr, wr, zero, net, weights, sol, -1, u)
                     for side in range(2):
                         p = j if side == 0 else j - 1
-                        dk, wk = _insert_eval(k, p, u, travel, opens, closes, route_nodes,
-                                              route_length, forward, backward)
-                        bk = _breach(k, dk, wk, zero, max_duration, capacity, weights, load, 1,
-                                     u, demand)
+                        dk, wk = _insert_eval(k, p, u, net, sol)
+                        bk = _breach(k, dk, wk, zero, net, weights, sol, 1, u)
                         if now - br - bk > best_gain:
                             best_gain = now - br - bk
                             move = side
                             move_u = u
                             move_w = w
                     # Exchange u and w.
-                    dr, wr = _replace_eval(r, i, w, travel, opens, closes, route_nodes,
-                                           route_length, forward, backward)
-                    dk, wk = _replace_eval(k, j, u, travel, opens, closes, route_nodes,
-                                           route_length, forward, backward)
+                    dr, wr = _replace_eval(r, i, w, net, sol)
+                    dk, wk = _replace_eval(k, j, u, net, sol)
                     for d in range(width):
                         part_a[d] = demand[w, d] - demand[u, d]
                         part_b[d] = -part_a[d]
-                    br = _breach(r, dr, wr, part_a, max_duration, capacity, weights, load, 0, 0,
-                                 demand)
-                    bk = _breach(k, dk, wk, part_b, max_duration, capacity, weights, load, 0, 0,
-                                 demand)
+                    br = _breach(r, dr, wr, part_a, net, weights, sol, 0, 0)
+                    bk = _breach(k, dk, wk, part_b, net, weights, sol, 0, 0)
                     if now - br - bk > best_gain:
                         best_gain = now - br - bk
                         move = 2
@@ -621,21 +525,15 @@ def _squeeze(
                             aa, ai, bb, bj = r, i, k, j + 1
                         else:
                             aa, ai, bb, bj = r, i - 1, k, j
-                        da, wa = _splice_eval(aa, ai, bb, bj, travel, opens, closes, shift_open,
-                                              shift_close, route_nodes, route_length, forward,
-                                              backward)
-                        db, wb = _splice_eval(bb, bj - 1, aa, ai + 1, travel, opens, closes,
-                                              shift_open, shift_close, route_nodes,
-                                              route_length, forward, backward)
-                        _part_load(aa, ai + 1, route_length[aa], route_nodes, demand, part_a)
-                        _part_load(bb, bj, route_length[bb], route_nodes, demand, part_b)
+                        da, wa = _splice_eval(aa, ai, bb, bj, net, sol)
+                        db, wb = _splice_eval(bb, bj - 1, aa, ai + 1, net, sol)
+                        _part_load(aa, ai + 1, route_length[aa], sol, net, part_a)
+                        _part_load(bb, bj, route_length[bb], sol, net, part_b)
                         for d in range(width):
                             part_a[d] = part_b[d] - part_a[d]
                             part_b[d] = -part_a[d]
-                        ba = _breach(aa, da, wa, part_a, max_duration, capacity, weights, load,
-                                     0, 0, demand)
-                        bbv = _breach(bb, db, wb, part_b, max_duration, capacity, weights, load,
-                                      0, 0, demand)
+                        ba = _breach(aa, da, wa, part_a, net, weights, sol, 0, 0)
+                        bbv = _breach(bb, db, wb, part_b, net, weights, sol, 0, 0)
                         if now - ba - bbv > best_gain:
                             best_gain = now - ba - bbv
                             move = 3 + variant
@@ -660,10 +558,8 @@ def _squeeze(
         for q in (r, k):
             if route_length[q] == 0:
                 alive[q] = False
-            _rebuild(q, travel, opens, closes, demand, shift_open, shift_close, route_nodes,
-                     route_length, forward, backward, load, route_of, position)
-            breach[q] = _route_breach(q, max_duration, capacity, weights, forward,
-                                      route_length, load, demand, zero)
+            _rebuild(q, net, sol)
+            breach[q] = _route_breach(q, net, weights, sol, zero)
     total = 0.0
     for k in range(vehicles):
         total += breach[k]
@@ -673,8 +569,7 @@ def _squeeze(
     route_length[:] = saved_length
     alive[:] = saved_alive
     for k in range(vehicles):
-        _rebuild(k, travel, opens, closes, demand, shift_open, shift_close, route_nodes,
-                 route_length, forward, backward, load, route_of, position)
+        _rebuild(k, net, sol)
     route_of[v] = -1
     return False
 
@@ -683,24 +578,11 @@ def _squeeze(
 def _eject_and_insert(
     v: int,
     max_ejected: int,
-    travel: np.ndarray,
+    net: tuple,
     cost: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    demand: np.ndarray,
-    shift_open: np.ndarray,
-    shift_close: np.ndarray,
-    max_duration: np.ndarray,
-    capacity: np.ndarray,
     neighbours: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
+    sol: tuple,
     alive: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
-    load: np.ndarray,
-    route_of: np.ndarray,
-    position: np.ndarray,
     pool: np.ndarray,
     pool_size: np.ndarray,
     failures: np.ndarray,
@@ -709,6 +591,8 @@ def _eject_and_insert(
 
     On long routes v goes only next to one of its neighbours (or the depot), and the ejected
     stops lie within EJECTION_WINDOW positions of it."""
+    travel, opens, closes, demand, shift_open, shift_close, max_duration, capacity = net
+    route_nodes, route_length, _, _, load, route_of, _ = sol
     vehicles = alive.shape[0]
     width = capacity.shape[1]
     size = route_nodes.shape[1] + 2
@@ -861,33 +745,21 @@ def _eject_and_insert(
                 route_nodes[k, kept] = node
                 kept += 1
     route_length[k] = kept
-    _rebuild(k, travel, opens, closes, demand, shift_open, shift_close, route_nodes,
-             route_length, forward, backward, load, route_of, position)
+    _rebuild(k, net, sol)
     return True
 
 
 @nb.njit(cache=True)
 def _shake(
     moves: int,
-    travel: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    demand: np.ndarray,
-    shift_open: np.ndarray,
-    shift_close: np.ndarray,
-    max_duration: np.ndarray,
-    capacity: np.ndarray,
+    net: tuple,
     neighbours: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
+    sol: tuple,
     alive: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
-    load: np.ndarray,
-    route_of: np.ndarray,
-    position: np.ndarray,
 ) -> None:
     """Random feasible moves (relocate, exchange, 2-opt*) between neighbouring routes."""
+    _, _, _, demand, _, _, max_duration, capacity = net
+    route_nodes, route_length, _, _, load, route_of, position = sol
     size = route_of.shape[0]
     width = capacity.shape[1]
     part_a = np.zeros(width, dtype=np.int64)
@@ -910,11 +782,10 @@ def _shake(
                 part_a[d] = demand[u, d]
             if not _fits(load, k, part_a, capacity):
                 continue
-            dk, wk = _insert_eval(k, p, u, travel, opens, closes, route_nodes, route_length,
-                                  forward, backward)
+            dk, wk = _insert_eval(k, p, u, net, sol)
             if wk != 0 or dk > max_duration[k]:
                 continue
-            dr, wr = _remove_eval(r, i, travel, route_nodes, route_length, forward, backward)
+            dr, wr = _remove_eval(r, i, net, sol)
             if wr != 0 or dr > max_duration[r]:
                 continue
             _take(r, i, route_nodes, route_length)
@@ -927,30 +798,26 @@ def _shake(
                 part_b[d] = -part_a[d]
             if not _fits(load, r, part_a, capacity) or not _fits(load, k, part_b, capacity):
                 continue
-            dr, wr = _replace_eval(r, i, w, travel, opens, closes, route_nodes, route_length,
-                                   forward, backward)
+            dr, wr = _replace_eval(r, i, w, net, sol)
             if wr != 0 or dr > max_duration[r]:
                 continue
-            dk, wk = _replace_eval(k, j, u, travel, opens, closes, route_nodes, route_length,
-                                   forward, backward)
+            dk, wk = _replace_eval(k, j, u, net, sol)
             if wk != 0 or dk > max_duration[k]:
                 continue
             route_nodes[r, i - 1] = w
             route_nodes[k, j - 1] = u
         else:
-            _part_load(r, i + 1, route_length[r], route_nodes, demand, part_a)
-            _part_load(k, j + 1, route_length[k], route_nodes, demand, part_b)
+            _part_load(r, i + 1, route_length[r], sol, net, part_a)
+            _part_load(k, j + 1, route_length[k], sol, net, part_b)
             for d in range(width):
                 part_a[d] = part_b[d] - part_a[d]
                 part_b[d] = -part_a[d]
             if not _fits(load, r, part_a, capacity) or not _fits(load, k, part_b, capacity):
                 continue
-            dr, wr = _splice_eval(r, i, k, j + 1, travel, opens, closes, shift_open,
-                                  shift_close, route_nodes, route_length, forward, backward)
+            dr, wr = _splice_eval(r, i, k, j + 1, net, sol)
             if wr != 0 or dr > max_duration[r]:
                 continue
-            dk, wk = _splice_eval(k, j, r, i + 1, travel, opens, closes, shift_open,
-                                  shift_close, route_nodes, route_length, forward, backward)
+            dk, wk = _splice_eval(k, j, r, i + 1, net, sol)
             if wk != 0 or dk > max_duration[k]:
                 continue
             _splice(r, i, k, j + 1, route_nodes, route_length)
@@ -958,10 +825,8 @@ def _shake(
                 alive[r] = False
             if route_length[k] == 0:
                 alive[k] = False
-        _rebuild(r, travel, opens, closes, demand, shift_open, shift_close, route_nodes,
-                 route_length, forward, backward, load, route_of, position)
-        _rebuild(k, travel, opens, closes, demand, shift_open, shift_close, route_nodes,
-                 route_length, forward, backward, load, route_of, position)
+        _rebuild(r, net, sol)
+        _rebuild(k, net, sol)
 
 
 # --- ruin and recreate ----------------------------------------------------------------------
@@ -1000,14 +865,7 @@ def ruin_recreate_steps(
     average_removed: float,
     max_string: int,
     blink: float,
-    travel: np.ndarray,
-    opens: np.ndarray,
-    closes: np.ndarray,
-    demand: np.ndarray,
-    shift_open: np.ndarray,
-    shift_close: np.ndarray,
-    max_duration: np.ndarray,
-    capacity: np.ndarray,
+    net: tuple,
     arc_cost: np.ndarray,
     cost_class: np.ndarray,
     fixed_cost: np.ndarray,
@@ -1017,13 +875,7 @@ def ruin_recreate_steps(
     adjacency: np.ndarray,
     size_key: np.ndarray,
     depot_key: np.ndarray,
-    route_nodes: np.ndarray,
-    route_length: np.ndarray,
-    forward: np.ndarray,
-    backward: np.ndarray,
-    load: np.ndarray,
-    route_of: np.ndarray,
-    position: np.ndarray,
+    sol: tuple,
     route_cost: np.ndarray,
     absent: np.ndarray,
     totals: np.ndarray,
@@ -1041,6 +893,8 @@ def ruin_recreate_steps(
     where leaving it out costs less than any feasible insertion. `totals` holds the current
     and the best total cost; the best solution is copied to `best_*`.
     """
+    _, _, _, demand, _, _, max_duration, capacity = net
+    route_nodes, route_length, _, _, load, route_of, position = sol
     vehicles = route_length.shape[0]
     size = route_of.shape[0]
     width = capacity.shape[1]
@@ -1132,9 +986,7 @@ def ruin_recreate_steps(
                             route_nodes[t, write] = node
                             write += 1
                     route_length[t] = write
-                    _rebuild(t, travel, opens, closes, demand, shift_open, shift_close,
-                             route_nodes, route_length, forward, backward, load, route_of,
-                             position)
+                    _rebuild(t, net, sol)
                     ruined[t] = True
                     count += 1
         for node in range(1, size):
@@ -1186,8 +1038,7 @@ def ruin_recreate_steps(
                     delta = table[before, c] + table[c, after] - table[before, after] + extra
                     if delta >= best:
                         continue
-                    duration, warp = _insert_eval(k, p, c, travel, opens, closes, route_nodes,
-                                                  route_length, forward, backward)
+                    duration, warp = _insert_eval(k, p, c, net, sol)
                     if warp == 0 and duration <= max_duration[k]:
                         best = delta
                         best_k = k
@@ -1203,8 +1054,7 @@ def ruin_recreate_steps(
                 for x in range(route_length[best_k]):
                     backup_nodes[best_k, x] = route_nodes[best_k, x]
             _put(best_k, best_p, c, route_nodes, route_length)
-            _rebuild(best_k, travel, opens, closes, demand, shift_open, shift_close,
-                     route_nodes, route_length, forward, backward, load, route_of, position)
+            _rebuild(best_k, net, sol)
         # Accept or undo.
         change = 0
         for x in range(touched_count):
@@ -1243,9 +1093,7 @@ def ruin_recreate_steps(
                 absent[node] = absent_before[node]
             for x in range(touched_count):
                 k = touched_list[x]
-                _rebuild(k, travel, opens, closes, demand, shift_open, shift_close,
-                         route_nodes, route_length, forward, backward, load, route_of,
-                         position)
+                _rebuild(k, net, sol)
         for x in range(touched_count):
             k = touched_list[x]
             touched[k] = False

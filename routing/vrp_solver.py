@@ -13,9 +13,10 @@ How (each choice measured by bench/vrp.py; the README gives the figures):
 3. A first solution from OR-Tools' routing solver (parallel cheapest insertion), every stop
    optional (a stop without a penalty costs more to leave out than any plan), so there is
    always one.
-4. Objective "vehicles": ejection-pool route minimisation (`routing.fleet_reduction`) takes
-   routes out while the stops still fit, for up to `fleet_share` of the time; the distance
-   phase then keeps to the vehicles left.
+4. Objective "vehicles": a short ruin-and-recreate search over the whole fleet
+   (`presearch_share` of the time), then ejection-pool route minimisation
+   (`routing.fleet_reduction`) takes routes out while the stops still fit, for up to
+   `fleet_share` of the time; the distance phase then keeps to the vehicles left.
 5. Distance: SISR-style ruin and recreate with simulated annealing (`routing.ruin_recreate`),
    optionally polished by OR-Tools' guided local search. OR-Tools' own metaheuristics (its
    guided local search, or its iterated local search with SISR ruin) can replace it
@@ -81,6 +82,9 @@ class Strategy:
     """With the objective "vehicles", minimise the routes first (`routing.fleet_reduction`)."""
     fleet_share: float = 0.4
     """The share of the time limit the route minimisation may take."""
+    presearch_share: float = 0.15
+    """With the objective "vehicles" and SISR: the share of the time limit for SISR over the
+    whole fleet before the route minimisation (which then starts from shorter routes)."""
     max_ejected: int = 3
     """The most stops the route minimisation ejects to insert one."""
     polish_share: float = 0.0
@@ -110,10 +114,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     options = options or SolveOptions()
     if not math.isfinite(options.time_limit_s) or options.time_limit_s <= 0:
         raise ValueError("the time limit must be a positive number of seconds")
-    if options.objective == Objective.VEHICLES and options.strategy.fleet_reduction:
-        fleet_reduction.warm_up()
-    if options.strategy.metaheuristic == "SISR":
-        ruin_recreate.warm_up()
+    warm_up()
     began = time.perf_counter()
     deadline = began + options.time_limit_s
     left_out = screen(problem)
@@ -134,8 +135,18 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     routes = _first_solution(model, vehicles, options, deadline)
     stats["first_vehicles"] = sum(1 for route in routes if route)
     stats["first_seconds"] = round(time.perf_counter() - began, 3)
-    if options.objective == Objective.VEHICLES and strategy.fleet_reduction:
-        fleet_deadline = min(deadline, began + strategy.fleet_share * options.time_limit_s)
+    vehicles_first = options.objective == Objective.VEHICLES and strategy.fleet_reduction
+    if vehicles_first and strategy.metaheuristic == "SISR" and strategy.presearch_share > 0:
+        # A good layout first: the route minimisation then has shorter routes to work on.
+        presearch_end = min(deadline, began + strategy.presearch_share * options.time_limit_s)
+        routes = _ruin_and_recreate(
+            model, routes, list(range(len(problem.vehicles))), presearch_end, options, stats,
+            "presearch",
+        )
+        stats["presearch_vehicles"] = sum(1 for route in routes if route)
+    if vehicles_first:
+        share = strategy.presearch_share + strategy.fleet_share
+        fleet_deadline = min(deadline, began + share * options.time_limit_s)
         reduced = reduce_routes(
             model.search_instance(options.objective),
             routes,
@@ -151,27 +162,12 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     if options.objective == Objective.VEHICLES:
         # The distance phase keeps to the vehicles the fleet phase left.
         vehicles = [index for index, route in enumerate(routes) if route]
-        routes = [routes[index] for index in vehicles]
     search_end = deadline - strategy.polish_share * max(deadline - time.perf_counter(), 0.0)
     if strategy.metaheuristic == "SISR":
-        usable = np.zeros(len(problem.vehicles), dtype=np.bool_)
-        usable[vehicles] = True
-        full = [[] for _ in problem.vehicles]
-        for vehicle, route in zip(vehicles, routes, strict=True):
-            full[vehicle] = route
-        result = improve_routes(
-            model.search_instance(options.objective),
-            full,
-            usable,
-            deadline=search_end,
-            seed=options.seed,
-            max_iterations=options.effort,
-            settings=strategy.recreate,
-        )
-        stats["search_iterations"] = result.iterations
-        stats["search_accepted"] = result.accepted
-        routes = [result.routes[vehicle] for vehicle in vehicles]
+        routes = _ruin_and_recreate(model, routes, vehicles, search_end, options, stats, "search")
+        routes = [routes[vehicle] for vehicle in vehicles]
     else:
+        routes = [routes[index] for index in vehicles]
         improved = _improve(model, vehicles, routes, options, search_end)
         if improved is not None:
             routes = improved
@@ -199,6 +195,38 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
             )
     left_out = left_out + [Unserved(stop.id, UnservedReason.FLEET_FULL) for stop in missing]
     return _finish(problem, sequences, left_out, stats, began)
+
+
+def _ruin_and_recreate(
+    model: _IntegerModel,
+    routes: list[list[int]],
+    vehicles: list[int],
+    deadline: float,
+    options: SolveOptions,
+    stats: dict[str, object],
+    phase: str,
+) -> list[list[int]]:
+    """Routes by vehicle (the whole fleet) after SISR with only `vehicles` usable."""
+    usable = np.zeros(len(routes), dtype=np.bool_)
+    usable[vehicles] = True
+    result = improve_routes(
+        model.search_instance(options.objective),
+        routes,
+        usable,
+        deadline=deadline,
+        seed=options.seed,
+        max_iterations=options.effort,
+        settings=options.strategy.recreate,
+    )
+    stats[f"{phase}_iterations"] = result.iterations
+    stats[f"{phase}_accepted"] = result.accepted
+    return result.routes
+
+
+def warm_up() -> None:
+    """Load the compiled searches from numba's cache, compiling them if they are not there."""
+    fleet_reduction.warm_up()
+    ruin_recreate.warm_up()
 
 
 def screen(problem: Problem) -> list[Unserved]:

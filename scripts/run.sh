@@ -8,6 +8,8 @@ source scripts/setup.sh
 export FLASK_APP="wms.app:create_app()"
 .venv/bin/flask wms migrate
 .venv/bin/flask wms load-demo --if-empty
+# The delivery route search is compiled once per machine (numba caches it beside the code).
+.venv/bin/python -c "from routing.vrp_solver import warm_up; warm_up()"
 echo
 echo "Pavilion WMS: http://127.0.0.1:${WMS_PORT:-5000}  (API docs: /api/v1/docs)"
 echo

@@ -1,27 +1,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from routing.pick_instances import load_route_instance, sequence_length
+from tests.routing_cli import REPO, run_cli
 
-REPO = Path(__file__).resolve().parents[2]
 ROUTE_DIR = REPO / "tests" / "data" / "picking" / "route"
-
-
-def run_cli(*arguments, cwd=REPO):
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "routing", *map(str, arguments)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_solve_prints_a_sequence_that_walks_the_optimum():

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from routing.instance_files import InstanceError
 from routing.vrp_files import Arithmetic, parse_cvrplib, parse_solomon, read_instance
+from tests.routing_cli import REPO, run_cli
 from tests.vrp_exact import optimum, random_tiny
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def solomon_text(name: str = "T7", seed: int = 3, fleet: int = 4) -> str:
@@ -124,17 +120,6 @@ def test_bad_cvrplib_files_are_refused_naming_the_problem():
         read_instance(REPO / "no-such.vrp")
     with pytest.raises(InstanceError, match="unknown instance format"):
         read_instance(REPO / "pyproject.toml")
-
-
-def run_cli(*arguments: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "routing", *map(str, arguments)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_the_command_line_solves_a_solomon_file_to_its_optimum_and_checks_it(tmp_path):
