@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select
 
-from routing.fleet_reduction import warm_up
 from routing.vrp import Problem
 from routing.vrp_check import evaluate
+from routing.vrp_solver import warm_up
 from wms.bootstrap import road_setup
 from wms.db.models import Carrier, FulfillmentCenter, Merchant, Order, Package, User
 from wms.db.session import make_engine, make_session_factory
