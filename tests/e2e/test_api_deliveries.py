@@ -125,12 +125,13 @@ def test_a_day_is_planned_adjusted_given_drivers_and_dispatched_once(api_as):
     assert moved.get_json()["left_out_stops"][0]["left_out_reason"] == "removed"
     back = api.post(
         f"/delivery-plans/{plan['id']}/moves",
-        {"stop_id": stop["id"], "route_id": route["id"], "position": 1},
+        {"stop_id": stop["id"], "route_id": route["id"], "position": len(route["stops"])},
         key=new_key(),
     )
-    assert back.status_code == 200
-    first = next(r for r in back.get_json()["routes"] if r["id"] == route["id"])["stops"][0]
-    assert first["id"] == stop["id"] and first["sequence"] == 1
+    assert back.status_code == 200, back.get_json()
+    again = next(r for r in back.get_json()["routes"] if r["id"] == route["id"])["stops"]
+    assert [s["id"] for s in again] == [s["id"] for s in route["stops"]]
+    assert again[-1]["arrival_at"] == stop["arrival_at"]
     early = api.post(f"/delivery-plans/{plan['id']}/dispatch", key=new_key())
     assert early.status_code == 409 and "has no driver" in early.get_json()["error"]["message"]
     drivers = api.get(f"/fcs/{fc}/drivers").get_json()
@@ -152,7 +153,7 @@ def test_a_day_is_planned_adjusted_given_drivers_and_dispatched_once(api_as):
     assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
     assert "attachment" in sheet.headers["Content-Disposition"]
     document = pdfium.PdfDocument(sheet.data)
-    text = document[0].get_textpage().get_text_range()
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
     document.close()
     assert plan["reference"] in text and stop["order_reference"] in text
     assert drivers[0]["name"] in text
@@ -256,3 +257,41 @@ def test_other_fcs_and_other_roles_get_nothing(api_as):
         assert other.get("/delivery-plans", fc_id=fc).status_code == status
     assert api.get(f"/delivery-plans/{plan['id']}").get_json()["status"] == "draft"
     assert api_as(ADMIN).get(f"/delivery-plans/{plan['id']}").status_code == 200
+
+
+def test_an_order_carries_its_delivery_point_and_window_or_is_refused_naming_the_field(api_as):
+    merchant = api_as(SIAMFRUIT)
+    fc = fc_ids(api_as(ADMIN))["KUL1"]
+    own = next(c for c in merchant.get("/carriers", fc_id=fc).get_json() if c["own_fleet"])
+    body = {
+        "fc_id": fc,
+        "carrier_id": own["id"],
+        "external_id": "SHOPEE-7781",
+        "ship_by": "2030-01-01T10:00:00+08:00",
+        "recipient_name": "Tan Wei Ming",
+        "recipient_phone": "+60 16-229 8830",
+        "address": "8 Jalan SS2/24",
+        "city": "Petaling Jaya",
+        "country": "MY",
+        "lines": [{"sku_code": "SF-MANGO-200", "quantity": 1}],
+        "delivery_latitude": 3.119,
+        "delivery_longitude": 101.623,
+        "delivery_window_open": "09:00",
+        "delivery_window_close": "12:00",
+    }
+    created = merchant.post("/orders", body, key=new_key())
+    assert created.status_code == 201, created.get_json()
+    order = created.get_json()
+    assert (order["delivery_latitude"], order["delivery_longitude"]) == (3.119, 101.623)
+    assert (order["delivery_window_open"], order["delivery_window_close"]) == ("09:00", "12:00")
+    for change, field in [
+        ({"delivery_longitude": None}, "delivery_longitude"),
+        ({"delivery_latitude": 91}, "delivery_latitude"),
+        ({"delivery_window_close": "08:00"}, "delivery_window_close"),
+        ({"delivery_window_open": "9am"}, "delivery_window_open"),
+    ]:
+        refused = merchant.post(
+            "/orders", {**body, **change, "external_id": new_key()[:30]}, key=new_key()
+        )
+        assert refused.status_code == 422, (change, refused.get_json())
+        assert field in error_fields(refused), (change, refused.get_json())

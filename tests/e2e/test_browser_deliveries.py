@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-import zxingcpp
 from playwright.sync_api import Page, expect
 
 from labels.raster import rasterise_pdf
@@ -19,6 +18,7 @@ from tests.api import MANAGER_KUL1
 from tests.conftest import settings_for
 from tests.deliveries import tomorrow
 from tests.e2e.test_browser import log_in
+from tests.label_reading import read_barcodes
 from wms.app import create_app
 from wms.bootstrap import EXTENSION
 from wms.services import deliveries
@@ -158,9 +158,7 @@ def test_manager_plans_moves_assigns_dispatches_and_prints_a_route_sheet(
     decoded = {
         read.text
         for image in rasterise_pdf(pdf, 300)
-        for read in zxingcpp.read_barcodes(
-            image.convert("L"), text_mode=zxingcpp.TextMode.Plain, try_downscale=False
-        )
+        for read in read_barcodes(image.convert("L"), try_downscale=False)
     }
     assert decoded == expected and len(decoded) == len(route["stops"])
     assert errors == []

@@ -10,13 +10,12 @@ from decimal import Decimal
 
 import pypdfium2 as pdfium
 import pytest
-import zxingcpp
 from PIL import Image
 
 from labels.errors import InvalidLabelData
 from labels.raster import rasterise_pdf
 from labels.route_sheet import RouteSheet, SheetParcel, SheetStop, route_sheet_pdf
-from tests.label_reading import Read, bar_runs, module_width, save_report
+from tests.label_reading import Read, bar_runs, module_width, read_barcodes, save_report
 
 ADDRESSES = [
     ("สมศรี ใจดี", "99/1 ถนนสุขุมวิท แขวงคลองเตย\n10110 กรุงเทพมหานคร"),
@@ -65,29 +64,8 @@ def sheet(stops: int = 3) -> RouteSheet:
 
 
 def scanned(image: Image.Image) -> list[Read]:
-    """The barcodes a scanner reads off the printed page: at the print's own resolution (the
-    reader's downscaled passes alias 4-dot modules and may misread, as no optics would)."""
-    found = []
-    for result in zxingcpp.read_barcodes(
-        image.convert("L"), text_mode=zxingcpp.TextMode.Plain, try_downscale=False
-    ):
-        corners = result.position
-        xs = [
-            corners.top_left.x,
-            corners.top_right.x,
-            corners.bottom_left.x,
-            corners.bottom_right.x,
-        ]
-        ys = [
-            corners.top_left.y,
-            corners.top_right.y,
-            corners.bottom_left.y,
-            corners.bottom_right.y,
-        ]
-        found.append(
-            Read(result.symbology_identifier, result.text, min(xs), min(ys), max(xs), max(ys))
-        )
-    return found
+    """The barcodes a scanner reads off the printed page, at the print's own resolution."""
+    return read_barcodes(image.convert("L"), try_downscale=False)
 
 
 def texts(pdf: bytes) -> list[str]:

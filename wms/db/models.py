@@ -770,6 +770,13 @@ class Order(Base):
         back_populates="order", order_by="Allocation.id"
     )
 
+    @property
+    def delivery_window(self) -> tuple[time, time] | None:
+        """The recipient's window in FC local time, when there is one."""
+        if self.delivery_window_open is None or self.delivery_window_close is None:
+            return None
+        return self.delivery_window_open, self.delivery_window_close
+
 
 class OrderLine(Base):
     """So many units of one SKU on an order."""
@@ -1321,3 +1328,10 @@ class DeliveryStop(Base):
     plan: Mapped[DeliveryPlan] = relationship(back_populates="stops")
     route: Mapped[DeliveryRoute | None] = relationship(back_populates="stops")
     order: Mapped[Order] = relationship()
+
+    @property
+    def window(self) -> tuple[time, time] | None:
+        """The window the plan was made with, in FC local time, when there is one."""
+        if self.window_open is None or self.window_close is None:
+            return None
+        return self.window_open, self.window_close

@@ -16,7 +16,7 @@ import math
 import time as timer
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -248,15 +248,12 @@ def _gather_deliveries(
         demand = parcel_demand(
             [(p.weight_g, p.length_mm, p.width_mm, p.height_mm) for p in packages]
         )
-        window = None
-        if order.delivery_window_open is not None and order.delivery_window_close is not None:
-            window = (order.delivery_window_open, order.delivery_window_close)
         deliveries.append(
             _Delivery(
                 order_id=order.id,
                 latitude=order.delivery_latitude,
                 longitude=order.delivery_longitude,
-                window=window,
+                window=order.delivery_window,
                 weight_kg=demand.kg,
                 volume_l=demand.litres,
                 parcels=demand.parcels,
@@ -451,18 +448,9 @@ def _store_plan(
         route = DeliveryRoute(
             plan_id=plan.id,
             number=number,
-            vehicle_id=limits.vehicle_id,
-            driver_id=limits.driver_id,
             delivery_date=clock.day,
             dispatched=False,
-            capacity_kg=limits.capacity_kg,
-            capacity_litres=limits.capacity_litres,
-            capacity_parcels=limits.capacity_parcels,
-            fixed_cost=limits.fixed_cost,
-            cost_per_km=limits.cost_per_km,
-            shift_start=limits.shift_start,
-            shift_end=limits.shift_end,
-            max_route_hours=limits.max_route_hours,
+            **asdict(limits),
         )
         uow.session.add(route)
         routes[str(limits.vehicle_id)] = route
@@ -814,29 +802,16 @@ def waiting_deliveries(uow: UnitOfWork, actor: Actor, fc_id: int) -> dict[str, A
 
 
 def _route_limits(route: DeliveryRoute) -> _Limits:
-    return _Limits(
-        vehicle_id=route.vehicle_id,
-        driver_id=route.driver_id,
-        capacity_kg=route.capacity_kg,
-        capacity_litres=route.capacity_litres,
-        capacity_parcels=route.capacity_parcels,
-        fixed_cost=Decimal(route.fixed_cost),
-        cost_per_km=Decimal(route.cost_per_km),
-        shift_start=route.shift_start,
-        shift_end=route.shift_end,
-        max_route_hours=route.max_route_hours,
-    )
+    """The limits a route was planned with."""
+    return _Limits(**{name: getattr(route, name) for name in _Limits.__dataclass_fields__})
 
 
 def _stop_delivery(stop: DeliveryStop) -> _Delivery:
-    window = None
-    if stop.window_open is not None and stop.window_close is not None:
-        window = (stop.window_open, stop.window_close)
     return _Delivery(
         order_id=stop.order_id,
         latitude=stop.latitude,
         longitude=stop.longitude,
-        window=window,
+        window=stop.window,
         weight_kg=stop.weight_kg,
         volume_l=stop.volume_l,
         parcels=stop.parcels,

@@ -276,30 +276,24 @@ def assign_drivers(
 # --- dispatch and discard -----------------------------------------------------------------------
 
 
+def _locked(uow: UnitOfWork, model: type[Vehicle] | type[Driver], ids: list[int]) -> dict[int, Any]:
+    """The rows of these ids, locked in id order (two dispatches lock them in the same order)."""
+    query = (
+        select(model)
+        .where(model.id.in_(ids))
+        .order_by(model.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {row.id: row for row in uow.session.scalars(query)}
+
+
 def _check_fleet_free(uow: UnitOfWork, plan: DeliveryPlan, routes: Sequence[DeliveryRoute]) -> None:
     """The routes' vehicles and drivers are in service and not out on another route that day."""
     vehicle_ids = sorted(route.vehicle_id for route in routes)
     driver_ids = sorted(route.driver_id for route in routes if route.driver_id is not None)
-    vehicles = {
-        v.id: v
-        for v in uow.session.scalars(
-            select(Vehicle)
-            .where(Vehicle.id.in_(vehicle_ids))
-            .order_by(Vehicle.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    }
-    drivers = {
-        d.id: d
-        for d in uow.session.scalars(
-            select(Driver)
-            .where(Driver.id.in_(driver_ids))
-            .order_by(Driver.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    }
+    vehicles = _locked(uow, Vehicle, vehicle_ids)
+    drivers = _locked(uow, Driver, driver_ids)
     for route in routes:
         vehicle = vehicles[route.vehicle_id]
         if route.driver_id is None:

@@ -55,9 +55,6 @@ def route_sheet(uow: UnitOfWork, route: DeliveryRoute) -> RouteSheet:
     for stop in stops:
         order = stop.order
         assert stop.sequence is not None and stop.arrival_at is not None
-        window = None
-        if stop.window_open is not None and stop.window_close is not None:
-            window = (stop.window_open, stop.window_close)
         sheet_stops.append(
             SheetStop(
                 number=stop.sequence,
@@ -71,7 +68,7 @@ def route_sheet(uow: UnitOfWork, route: DeliveryRoute) -> RouteSheet:
                     for p in parcels[stop.order_id]
                     if p.tracking_number
                 ),
-                window=window,
+                window=stop.window,
                 cod_amount=Decimal(stop.cod_amount),
             )
         )
