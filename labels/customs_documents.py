@@ -35,6 +35,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from labels.document_pages import NumberedCanvas
 from labels.fonts import SHAPING_LOCK, FontSet, register_fonts
 from labels.gs1 import check_digit
 
@@ -710,33 +711,6 @@ def _packing_summary(doc: CustomsDocument, s: _Styles) -> Flowable:
 # --- document assembly --------------------------------------------------------------------------
 
 
-class _NumberedCanvas(Canvas):
-    """A canvas that writes the document's name and 'Page X of Y' at the foot of every page."""
-
-    def __init__(self, *args: Any, footer: str, footer_font: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._footer = footer
-        self._footer_font = footer_font
-        self._page_states: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        """Hold the page until the number of pages is known."""
-        self._page_states.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        """Write the footers, then the pages."""
-        total = len(self._page_states)
-        for number, state in enumerate(self._page_states, start=1):
-            self.__dict__.update(state)
-            self.setFont(self._footer_font, 7)
-            self.setFillColor(colors.black)
-            self.drawString(PAGE_MARGIN, PAGE_MARGIN / 2, self._footer)
-            self.drawRightString(A4[0] - PAGE_MARGIN, PAGE_MARGIN / 2, f"Page {number} of {total}")
-            super().showPage()
-        super().save()
-
-
 def _build(doc: CustomsDocument, fonts: FontSet, story: Sequence[Flowable], kind: str) -> bytes:
     """Lay the story out on A4 pages with footers and return the PDF."""
     buffer = io.BytesIO()
@@ -756,7 +730,10 @@ def _build(doc: CustomsDocument, fonts: FontSet, story: Sequence[Flowable], kind
     )
     footer = f"{kind} {doc.reference}"
     maker: Callable[..., Canvas] = partial(
-        _NumberedCanvas, footer=footer, footer_font=fonts.face_for(footer).regular
+        NumberedCanvas,
+        footer=footer,
+        footer_font=fonts.face_for(footer).regular,
+        margin=PAGE_MARGIN,
     )
     with SHAPING_LOCK:
         template.build(list(story), canvasmaker=maker)

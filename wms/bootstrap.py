@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from labels.fonts import DEFAULT_SEARCH_DIRS, FontFiles, configure_fonts
+from routing.road_network import GreatCircleNetwork, OsrmNetwork, RoadNetwork
 from wms.db.session import make_engine, make_session_factory
 from wms.db.unit_of_work import UnitOfWork
+from wms.services.delivery_problem import RoadSetup
 from wms.settings import Settings
+
+ROAD_NETWORKS = ("great-circle", "osrm")
 
 EXTENSION = "wms"
 
@@ -23,9 +27,55 @@ class Wiring:
     settings: Settings
     session_factory: sessionmaker[Session]
     engine: Engine | None = None
+    roads: RoadSetup = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.roads = road_setup(self.settings)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+
+def road_setup(settings: Settings) -> RoadSetup:
+    """Where delivery planning gets road distances, from the settings; a setting that cannot
+    work is refused when the app starts, naming it."""
+    kind = settings.road_network
+    network: RoadNetwork
+    try:
+        if kind == "great-circle":
+            network = GreatCircleNetwork(settings.road_factor, settings.average_speed_kmh)
+            name = (
+                f"great-circle distance x {settings.road_factor:g} "
+                f"at {settings.average_speed_kmh:g} km/h"
+            )
+        elif kind == "osrm":
+            if not settings.osrm_url:
+                raise ValueError("WMS_OSRM_URL is needed when WMS_ROAD_NETWORK is osrm")
+            network = OsrmNetwork(
+                settings.osrm_url,
+                profile=settings.osrm_profile,
+                timeout_s=settings.osrm_timeout_s,
+                max_table_size=settings.osrm_max_table_size,
+            )
+            name = f"OSRM {settings.osrm_url} ({settings.osrm_profile})"
+        else:
+            raise ValueError(
+                f"WMS_ROAD_NETWORK must be one of {', '.join(ROAD_NETWORKS)}, not {kind!r}"
+            )
+        for value, setting in (
+            (settings.delivery_stop_seconds, "WMS_DELIVERY_STOP_SECONDS"),
+            (settings.delivery_parcel_seconds, "WMS_DELIVERY_PARCEL_SECONDS"),
+        ):
+            if not 0 <= value <= 3600:
+                raise ValueError(f"{setting} must be between 0 and 3600 seconds")
+    except ValueError as error:
+        raise RuntimeError(f"Road network settings: {error}") from None
+    return RoadSetup(
+        network=network,
+        name=name,
+        stop_seconds=settings.delivery_stop_seconds,
+        parcel_seconds=settings.delivery_parcel_seconds,
+    )
 
 
 def configure_label_fonts(settings: Settings) -> None:
@@ -65,3 +115,8 @@ def wiring() -> Wiring:
 def new_uow() -> UnitOfWork:
     """A fresh unit of work for the current request."""
     return wiring().uow()
+
+
+def roads() -> RoadSetup:
+    """Where the current app's delivery planning gets road distances."""
+    return wiring().roads

@@ -41,6 +41,21 @@ class Settings:
     label_latin_bold_font: str = ""
     label_thai_font: str = ""
     label_thai_bold_font: str = ""
+    # Road distances for own-fleet delivery routes: "great-circle" (the great-circle distance
+    # times `road_factor`, driven at `average_speed_kmh`; needs nothing) or "osrm" (the table
+    # service of the OSRM server at `osrm_url`).
+    road_network: str = "great-circle"
+    road_factor: float = 1.3
+    average_speed_kmh: float = 30.0
+    osrm_url: str = ""
+    osrm_profile: str = "driving"
+    osrm_timeout_s: float = 10.0
+    osrm_max_table_size: int = 100
+    # Delivery planning: the planner's default time limit, and the time at each door (a stop,
+    # plus each parcel after the first).
+    delivery_time_limit_s: float = 10.0
+    delivery_stop_seconds: float = 180.0
+    delivery_parcel_seconds: float = 30.0
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -60,6 +75,11 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
         raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, not {raw!r}")
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a number, not {raw!r}") from None
     if isinstance(default, tuple):
         if isinstance(raw, list | tuple):
             return tuple(str(item) for item in raw)

@@ -39,6 +39,7 @@ def test_every_operation_has_schemas_and_security(spec):
     csv_uploads = {"/skus/import", "/consignments/{consignment_id}/asn.csv"}
     # A POST that needs no body (closing a package takes its carton and weight).
     actions = ("/close", "/release", "/discard", "/cancel", "/allocate", "/start", "/retry")
+    actions += ("/dispatch",)
     with_body = {"/packages/{package_id}/close"}
     for path, method, operation in spec_operations(spec):
         if method in ("post", "patch", "put") and path not in csv_uploads:
@@ -93,6 +94,10 @@ def test_every_endpoint_refuses_bad_input_naming_the_field(client, api_as, spec)
             "job_id",
             "waybill_id",
             "carton_id",
+            "vehicle_id",
+            "driver_id",
+            "delivery_plan_id",
+            "route_id",
         )
     }
     checked = 0

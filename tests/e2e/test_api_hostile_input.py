@@ -14,6 +14,7 @@ from tests.api import (
     spec_operations,
     zone_ids,
 )
+from tests.deliveries import tomorrow
 
 HOSTILE = [
     10**20,
@@ -78,6 +79,19 @@ def _valid_bodies(api, spec):
         "carton_id": api.get(f"/consignments/{arrived['id']}").get_json()["cartons"][0]["id"],
     }
     carrier = api.get("/carriers", fc_id=fc).get_json()[0]
+    plan = api.post(
+        "/delivery-plans",
+        {"fc_id": fc, "delivery_date": tomorrow().isoformat(), "time_limit_s": 1},
+        key=new_key(),
+    ).get_json()
+    route = next(route for route in plan["routes"] if route["stops"])
+    driver = api.get(f"/fcs/{fc}/drivers").get_json()[0]
+    ids |= {
+        "vehicle_id": route["vehicle"]["id"],
+        "driver_id": driver["id"],
+        "delivery_plan_id": plan["id"],
+        "route_id": route["id"],
+    }
     bodies = {
         ("/consignments", "post"): {
             "merchant_id": balance["merchant_id"],
@@ -220,6 +234,35 @@ def _valid_bodies(api, spec):
         ("/fcs/{fc_id}/shelf-strips/print", "post"): {
             "printer_id": 2**31 - 1,
             "codes": location["code"],
+        },
+        ("/fcs/{fc_id}/location", "put"): {"latitude": 3.05, "longitude": 101.53},
+        ("/fcs/{fc_id}/vehicles", "post"): {
+            "name": "Hostile van",
+            "plate": "HV 1",
+            "capacity_kg": 500,
+            "capacity_litres": 3000,
+            "capacity_parcels": 50,
+            "fixed_cost": "100.00",
+            "cost_per_km": "0.5",
+            "shift_start": "08:00",
+            "shift_end": "18:00",
+            "max_route_hours": 8,
+        },
+        ("/vehicles/{vehicle_id}", "patch"): {"capacity_parcels": 100},
+        ("/fcs/{fc_id}/drivers", "post"): {"name": "n", "phone": "+60 12 345 0000"},
+        ("/drivers/{driver_id}", "patch"): {"name": "n"},
+        ("/delivery-plans", "post"): {
+            "fc_id": fc,
+            "delivery_date": tomorrow().isoformat(),
+            "time_limit_s": 1,
+        },
+        ("/delivery-plans/{delivery_plan_id}/moves", "post"): {
+            "stop_id": route["stops"][0]["id"],
+            "route_id": route["id"],
+            "position": 1,
+        },
+        ("/delivery-plans/{delivery_plan_id}/drivers", "post"): {
+            "assignments": [{"route_id": route["id"], "driver_id": driver["id"]}]
         },
     }
     return ids, bodies

@@ -50,3 +50,33 @@ def test_models_match_the_migrations(empty_database_url):
         )
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
+
+
+def test_deliveries_migration_adds_the_delivery_point_and_parcels_out_for_delivery(
+    empty_database_url,
+):
+    url = empty_database_url
+    deliveries, before = "9339846d6289", "001a12572c2f"
+    upgrade(url, deliveries)
+    engine = make_engine(url)
+    try:
+        found = inspect(engine)
+        statuses = " ".join(c["sqltext"] for c in found.get_check_constraints("packages"))
+        assert "out_for_delivery" in statuses
+        columns = {c["name"] for c in found.get_columns("orders")}
+        assert {"delivery_latitude", "delivery_window_close"} <= columns
+        assert {"latitude", "longitude"} <= {
+            c["name"] for c in found.get_columns("fulfillment_centers")
+        }
+    finally:
+        engine.dispose()
+    downgrade(url, before)
+    engine = make_engine(url)
+    try:
+        found = inspect(engine)
+        statuses = " ".join(c["sqltext"] for c in found.get_check_constraints("packages"))
+        assert "shipped" in statuses and "out_for_delivery" not in statuses
+        assert "delivery_latitude" not in {c["name"] for c in found.get_columns("orders")}
+        assert not {"vehicles", "drivers", "delivery_plans"} & set(found.get_table_names())
+    finally:
+        engine.dispose()

@@ -39,3 +39,39 @@ def test_creating_the_app_does_not_connect(tmp_path):
     url = f"sqlite:///{tmp_path}/never.sqlite3"
     create_app(load_settings(environ={}, env="test", database_url=url))
     assert not (tmp_path / "never.sqlite3").exists()
+
+
+def test_road_network_settings_come_from_the_environment_as_numbers():
+    from wms.bootstrap import road_setup
+
+    settings = load_settings(
+        environ={"WMS_ROAD_FACTOR": "1.4", "WMS_AVERAGE_SPEED_KMH": "25", "WMS_ENV": "test"}
+    )
+    assert (settings.road_factor, settings.average_speed_kmh) == (1.4, 25.0)
+    roads = road_setup(settings)
+    assert roads.name == "great-circle distance x 1.4 at 25 km/h"
+    osrm = road_setup(
+        load_settings(
+            environ={"WMS_ROAD_NETWORK": "osrm", "WMS_OSRM_URL": "http://osrm.internal:5000/"}
+        )
+    )
+    assert osrm.name == "OSRM http://osrm.internal:5000/ (driving)"
+    with pytest.raises(ValueError, match="WMS_ROAD_FACTOR must be a number"):
+        load_settings(environ={"WMS_ROAD_FACTOR": "fast"})
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"WMS_ROAD_NETWORK": "osrm"}, "WMS_OSRM_URL"),
+        ({"WMS_ROAD_NETWORK": "osrm", "WMS_OSRM_URL": "ftp://x"}, "base_url"),
+        ({"WMS_ROAD_NETWORK": "google"}, "WMS_ROAD_NETWORK"),
+        ({"WMS_ROAD_FACTOR": "0.5"}, "road_factor"),
+        ({"WMS_DELIVERY_STOP_SECONDS": "-1"}, "WMS_DELIVERY_STOP_SECONDS"),
+    ],
+)
+def test_road_settings_that_cannot_work_stop_the_app_at_start_up(tmp_path, environ, named):
+    url = f"sqlite:///{tmp_path}/never.sqlite3"
+    settings = load_settings(environ={**environ, "WMS_ENV": "test"}, database_url=url)
+    with pytest.raises(RuntimeError, match=named):
+        create_app(settings)

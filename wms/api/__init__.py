@@ -29,6 +29,7 @@ def init_api(app: Flask) -> WmsApi:
         auth,
         catalogue,
         consignments,
+        deliveries,
         facilities,
         labels,
         orders,
@@ -54,7 +55,7 @@ def init_api(app: Flask) -> WmsApi:
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     modules = (auth, facilities, catalogue, stock, consignments, receiving, slotting, orders)
-    for module in (*modules, waves, shipping, labels):
+    for module in (*modules, waves, shipping, labels, deliveries):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     api.register_blueprint(
         consignments.rates_blp, url_prefix=API_PREFIX + consignments.RATES_PREFIX

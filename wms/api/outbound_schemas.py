@@ -57,6 +57,16 @@ class LocalTime(fields.String):
             raise ValidationError("Give a time of day as HH:MM, e.g. 16:00.") from None
 
 
+def Latitude(**kwargs: Any) -> fields.Float:
+    """Degrees north (WGS 84), -90 to 90."""
+    return fields.Float(allow_none=True, validate=validate.Range(-90, 90), **kwargs)
+
+
+def Longitude(**kwargs: Any) -> fields.Float:
+    """Degrees east (WGS 84), -180 to 180."""
+    return fields.Float(allow_none=True, validate=validate.Range(-180, 180), **kwargs)
+
+
 # --- carriers and rules ----------------------------------------------------------------------
 
 
@@ -122,6 +132,18 @@ class NewOrderSchema(WmsSchema):
         required=True,
         validate=validate.Length(min=1, max=MAX_LINES),
     )
+    delivery_latitude = Latitude(
+        load_default=None, metadata={"description": "Where to deliver, for own-fleet routes."}
+    )
+    delivery_longitude = Longitude(load_default=None)
+    delivery_window_open = LocalTime(
+        load_default=None,
+        allow_none=True,
+        metadata={"example": "09:00", "description": "The recipient's slot, FC local time."},
+    )
+    delivery_window_close = LocalTime(
+        load_default=None, allow_none=True, metadata={"example": "12:00"}
+    )
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> NewOrder:
@@ -176,6 +198,10 @@ class OrderSchema(WmsSchema):
     country = fields.String()
     cod_amount = fields.String()
     currency = fields.String()
+    delivery_latitude = fields.Float(allow_none=True)
+    delivery_longitude = fields.Float(allow_none=True)
+    delivery_window_open = fields.String(allow_none=True)
+    delivery_window_close = fields.String(allow_none=True)
     min_remaining_days = fields.Integer()
     wave_id = fields.Integer(allow_none=True)
     lines = fields.List(fields.Nested(OrderLineSchema))

@@ -149,6 +149,8 @@ class FcSchema(WmsSchema):
     country = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{2}$"))
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{3}$"))
     timezone = Text(64)
+    latitude = fields.Float(dump_only=True, allow_none=True)
+    longitude = fields.Float(dump_only=True, allow_none=True)
 
 
 class ZoneSchema(WmsSchema):

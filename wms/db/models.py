@@ -34,6 +34,7 @@ from wms.db.base import Base, UTCDateTime, utcnow
 from wms.domain.actors import Role
 from wms.domain.catalogue import LocationStatus, TemperatureClass, VelocityClass, ZonePurpose
 from wms.domain.consignments import ConsignmentStatus, ShipmentMode
+from wms.domain.deliveries import DeliveryPlanStatus, LeftOutReason, PlanObjective
 from wms.domain.orders import AllocationStatus, OrderStatus
 from wms.domain.outbox import OutboxStatus
 from wms.domain.packing import ManifestStatus, PackageStatus
@@ -74,6 +75,13 @@ class FulfillmentCenter(Base):
     """A warehouse in one country, with its currency and timezone."""
 
     __tablename__ = "fulfillment_centers"
+    __table_args__ = (
+        CheckConstraint(
+            "(latitude IS NULL) = (longitude IS NULL)", name="coordinates_both_or_neither"
+        ),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_in_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_in_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(8), unique=True)
@@ -90,6 +98,8 @@ class FulfillmentCenter(Base):
     gs1_company_prefix: Mapped[str | None] = mapped_column(String(12))
     sscc_extension_digit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_sscc_serial: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     zones: Mapped[list[Zone]] = relationship(back_populates="fc", order_by="Zone.code")
@@ -701,6 +711,21 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("merchant_id", "channel", "external_id"),
         CheckConstraint("cod_amount >= 0", name="cod_not_negative"),
+        CheckConstraint(
+            "(delivery_latitude IS NULL) = (delivery_longitude IS NULL)",
+            name="delivery_point_both_or_neither",
+        ),
+        CheckConstraint("delivery_latitude BETWEEN -90 AND 90", name="delivery_latitude_in_range"),
+        CheckConstraint(
+            "delivery_longitude BETWEEN -180 AND 180", name="delivery_longitude_in_range"
+        ),
+        CheckConstraint(
+            "(delivery_window_open IS NULL) = (delivery_window_close IS NULL)",
+            name="delivery_window_both_or_neither",
+        ),
+        CheckConstraint(
+            "delivery_window_close > delivery_window_open", name="delivery_window_closes_later"
+        ),
         Index("ix_orders_fc_status_ship_by", "fc_id", "status", "ship_by"),
     )
 
@@ -723,6 +748,10 @@ class Order(Base):
     country: Mapped[str] = mapped_column(String(2))
     cod_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3))
+    delivery_latitude: Mapped[float | None] = mapped_column(Float)
+    delivery_longitude: Mapped[float | None] = mapped_column(Float)
+    delivery_window_open: Mapped[time | None] = mapped_column(Time)
+    delivery_window_close: Mapped[time | None] = mapped_column(Time)
     min_remaining_days: Mapped[int] = mapped_column(Integer)
     wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id"), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -740,6 +769,13 @@ class Order(Base):
     allocations: Mapped[list[Allocation]] = relationship(
         back_populates="order", order_by="Allocation.id"
     )
+
+    @property
+    def delivery_window(self) -> tuple[time, time] | None:
+        """The recipient's window in FC local time, when there is one."""
+        if self.delivery_window_open is None or self.delivery_window_close is None:
+            return None
+        return self.delivery_window_open, self.delivery_window_close
 
 
 class OrderLine(Base):
@@ -1060,3 +1096,242 @@ class Waybill(Base):
     received_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     order: Mapped[Order] = relationship()
+
+
+class Vehicle(Base):
+    """A vehicle of an FC's own delivery fleet: what it carries, what it costs, its shift."""
+
+    __tablename__ = "vehicles"
+    __table_args__ = (
+        UniqueConstraint("fc_id", "name"),
+        UniqueConstraint("fc_id", "plate"),
+        CheckConstraint(
+            "capacity_kg > 0 AND capacity_litres > 0 AND capacity_parcels > 0",
+            name="capacities_positive",
+        ),
+        CheckConstraint("fixed_cost >= 0 AND cost_per_km >= 0", name="costs_not_negative"),
+        CheckConstraint("shift_end > shift_start", name="shift_ends_later"),
+        CheckConstraint("max_route_hours > 0 AND max_route_hours <= 24", name="route_hours_in_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    plate: Mapped[str] = mapped_column(String(16))
+    capacity_kg: Mapped[float] = mapped_column(Float)
+    capacity_litres: Mapped[float] = mapped_column(Float)
+    capacity_parcels: Mapped[int] = mapped_column(Integer)
+    fixed_cost: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    cost_per_km: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    shift_start: Mapped[time] = mapped_column(Time)
+    shift_end: Mapped[time] = mapped_column(Time)
+    max_route_hours: Mapped[float] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Driver(Base):
+    """A driver of an FC's own delivery fleet."""
+
+    __tablename__ = "drivers"
+    __table_args__ = (UniqueConstraint("fc_id", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeliveryPlan(Base):
+    """One day's own-fleet routes from an FC: a draft to review, then dispatched to drivers.
+
+    The plan keeps what it was made from (the depot, each vehicle's limits and each delivery's
+    place, window and demand), so its routes can be timed and checked again as they stood.
+    """
+
+    __tablename__ = "delivery_plans"
+    __table_args__ = (
+        CheckConstraint("time_limit_s > 0", name="time_limit_positive"),
+        Index("ix_delivery_plans_fc_date", "fc_id", "delivery_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"))
+    delivery_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[DeliveryPlanStatus] = mapped_column(
+        _enum(DeliveryPlanStatus, "delivery_plan_status"), default=DeliveryPlanStatus.DRAFT
+    )
+    objective: Mapped[PlanObjective] = mapped_column(_enum(PlanObjective, "plan_objective"))
+    time_limit_s: Mapped[float] = mapped_column(Float)
+    road_network: Mapped[str] = mapped_column(String(200))
+    depot_latitude: Mapped[float] = mapped_column(Float)
+    depot_longitude: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float] = mapped_column(Float, default=0.0)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    cost: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    gather_ms: Mapped[int] = mapped_column(Integer, default=0)
+    matrix_ms: Mapped[int] = mapped_column(Integer, default=0)
+    solve_ms: Mapped[int] = mapped_column(Integer, default=0)
+    store_ms: Mapped[int] = mapped_column(Integer, default=0)
+    solver_stats: Mapped[str] = mapped_column(Text, default="{}")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    dispatched_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    discarded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    discarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    fc: Mapped[FulfillmentCenter] = relationship()
+    routes: Mapped[list[DeliveryRoute]] = relationship(
+        back_populates="plan", order_by="DeliveryRoute.number"
+    )
+    stops: Mapped[list[DeliveryStop]] = relationship(
+        back_populates="plan", order_by="DeliveryStop.id"
+    )
+
+
+class DeliveryRoute(Base):
+    """One vehicle's trip in a plan, with its driver, and the vehicle's limits at planning.
+
+    A vehicle chosen for the plan that the routes do not need has a route with no stops. Once
+    dispatched, a vehicle and a driver are out on at most one route a day.
+    """
+
+    __tablename__ = "delivery_routes"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        UniqueConstraint("plan_id", "vehicle_id"),
+        UniqueConstraint("plan_id", "driver_id"),
+        CheckConstraint(
+            "capacity_kg > 0 AND capacity_litres > 0 AND capacity_parcels > 0",
+            name="capacities_positive",
+        ),
+        CheckConstraint("shift_end > shift_start", name="shift_ends_later"),
+        CheckConstraint("NOT dispatched OR driver_id IS NOT NULL", name="dispatched_with_driver"),
+        Index(
+            "uq_delivery_routes_vehicle_out",
+            "vehicle_id",
+            "delivery_date",
+            unique=True,
+            postgresql_where=text("dispatched"),
+            sqlite_where=text("dispatched"),
+        ),
+        Index(
+            "uq_delivery_routes_driver_out",
+            "driver_id",
+            "delivery_date",
+            unique=True,
+            postgresql_where=text("dispatched"),
+            sqlite_where=text("dispatched"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("delivery_plans.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicles.id"), index=True)
+    driver_id: Mapped[int | None] = mapped_column(ForeignKey("drivers.id"), index=True)
+    delivery_date: Mapped[date] = mapped_column(Date)
+    dispatched: Mapped[bool] = mapped_column(Boolean, default=False)
+    capacity_kg: Mapped[float] = mapped_column(Float)
+    capacity_litres: Mapped[float] = mapped_column(Float)
+    capacity_parcels: Mapped[int] = mapped_column(Integer)
+    fixed_cost: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    cost_per_km: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    shift_start: Mapped[time] = mapped_column(Time)
+    shift_end: Mapped[time] = mapped_column(Time)
+    max_route_hours: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float] = mapped_column(Float, default=0.0)
+    leave_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    load_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    load_litres: Mapped[float] = mapped_column(Float, default=0.0)
+    load_parcels: Mapped[int] = mapped_column(Integer, default=0)
+    cost: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+
+    plan: Mapped[DeliveryPlan] = relationship(back_populates="routes")
+    vehicle: Mapped[Vehicle] = relationship()
+    driver: Mapped[Driver | None] = relationship()
+    stops: Mapped[list[DeliveryStop]] = relationship(
+        back_populates="route", order_by="DeliveryStop.sequence"
+    )
+
+
+class DeliveryStop(Base):
+    """A delivery of one order's parcels in a plan: on a route at its place in the sequence,
+    with its times and the load left after it, or left out with the reason.
+
+    It keeps the place, window, demand and service time the plan was made with. An order is
+    on a plan once, and out for delivery on at most one dispatched plan.
+    """
+
+    __tablename__ = "delivery_stops"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "order_id"),
+        UniqueConstraint("route_id", "sequence"),
+        CheckConstraint("(route_id IS NULL) = (sequence IS NULL)", name="sequenced_on_route"),
+        CheckConstraint(
+            "(route_id IS NULL) = (left_out_reason IS NOT NULL)", name="on_route_or_left_out"
+        ),
+        CheckConstraint("sequence > 0", name="sequence_positive"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="point_both_or_neither"),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_in_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_in_range"),
+        CheckConstraint(
+            "route_id IS NULL OR latitude IS NOT NULL", name="routed_stops_have_a_point"
+        ),
+        CheckConstraint(
+            "weight_kg >= 0 AND volume_l >= 0 AND parcels > 0 AND service_s >= 0",
+            name="demand_not_negative",
+        ),
+        CheckConstraint("NOT dispatched OR route_id IS NOT NULL", name="dispatched_on_route"),
+        Index(
+            "uq_delivery_stops_order_out",
+            "order_id",
+            unique=True,
+            postgresql_where=text("dispatched"),
+            sqlite_where=text("dispatched"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("delivery_plans.id"), index=True)
+    route_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_routes.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    window_open: Mapped[time | None] = mapped_column(Time)
+    window_close: Mapped[time | None] = mapped_column(Time)
+    service_s: Mapped[float] = mapped_column(Float)
+    weight_kg: Mapped[float] = mapped_column(Float)
+    volume_l: Mapped[float] = mapped_column(Float)
+    parcels: Mapped[int] = mapped_column(Integer)
+    cod_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    arrival_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    departure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    load_kg_after: Mapped[float | None] = mapped_column(Float)
+    load_litres_after: Mapped[float | None] = mapped_column(Float)
+    load_parcels_after: Mapped[int | None] = mapped_column(Integer)
+    left_out_reason: Mapped[LeftOutReason | None] = mapped_column(
+        _enum(LeftOutReason, "left_out_reason")
+    )
+    left_out_detail: Mapped[str] = mapped_column(String(200), default="")
+    dispatched: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    plan: Mapped[DeliveryPlan] = relationship(back_populates="stops")
+    route: Mapped[DeliveryRoute | None] = relationship(back_populates="stops")
+    order: Mapped[Order] = relationship()
+
+    @property
+    def window(self) -> tuple[time, time] | None:
+        """The window the plan was made with, in FC local time, when there is one."""
+        if self.window_open is None or self.window_close is None:
+            return None
+        return self.window_open, self.window_close

@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 
+from wms.domain.delivery_points import check_coordinates, check_window
 from wms.domain.errors import Conflict, InvalidInput
 
 
@@ -66,13 +67,13 @@ def check_cancel(status: OrderStatus) -> None:
         raise Conflict(f"An order that is {status} cannot be cancelled.", "status")
 
 
-def check_phone(phone: str) -> str:
-    """A recipient phone number: digits with an optional leading +, spaces and dashes."""
+def check_phone(phone: str, field: str = "recipient_phone") -> str:
+    """A phone number: digits with an optional leading +, spaces and dashes."""
     cleaned = phone.strip()
     if not PHONE.match(cleaned):
         raise InvalidInput(
             "Give a phone number of digits, with an optional leading + and spaces or dashes.",
-            "recipient_phone",
+            field,
         )
     return cleaned
 
@@ -106,6 +107,10 @@ class NewOrder:
     channel: str = "api"
     cod_amount: Decimal = Decimal("0")
     merchant_id: int | None = None
+    delivery_latitude: float | None = None
+    delivery_longitude: float | None = None
+    delivery_window_open: time | None = None
+    delivery_window_close: time | None = None
 
     def check(self) -> None:
         """Refuse an order whose own fields break a rule, naming the field."""
@@ -137,3 +142,5 @@ class NewOrder:
             seen.add(line.sku_code)
         if self.cod_amount < 0 or self.cod_amount.as_tuple().exponent < -2:  # type: ignore[operator]
             raise InvalidInput("A non-negative amount with at most 2 decimals.", "cod_amount")
+        check_coordinates(self.delivery_latitude, self.delivery_longitude, "delivery_")
+        check_window(self.delivery_window_open, self.delivery_window_close)

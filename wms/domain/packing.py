@@ -9,12 +9,14 @@ from wms.domain.errors import InvalidInput
 
 
 class PackageStatus(enum.StrEnum):
-    """A parcel: being packed, packed and labelled, on a manifest, handed to the carrier."""
+    """A parcel: being packed, packed and labelled, on a manifest, handed to the carrier (or,
+    for the FC's own fleet, waiting at dispatch), and out on an own-fleet delivery route."""
 
     OPEN = "open"
     PACKED = "packed"
     MANIFESTED = "manifested"
     SHIPPED = "shipped"
+    OUT_FOR_DELIVERY = "out_for_delivery"
     CANCELLED = "cancelled"
 
 

@@ -34,6 +34,7 @@ from wms.services import (
     carriers,
     catalogue,
     consignments,
+    demo_deliveries,
     facilities,
     orders,
     printing,
@@ -477,6 +478,11 @@ def load(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = None) 
                     "tracking_prefix": prefix,
                 },
             )
+    staff = {
+        code: auth.actor_for_user(uow, _user_id(uow, f"staff.{code.lower()}@pavilion.test"))
+        for code in fcs
+    }
+    demo_deliveries.load(uow, admin, {code: a for code, a in staff.items() if a}, merchant_ids)
     _outbound(uow, admin, fcs, merchant_ids)
     for fc in fcs.values():
         for details in PRINTERS:

@@ -11,6 +11,7 @@ from wms.db.models import FulfillmentCenter, Location, Zone
 from wms.db.unit_of_work import UnitOfWork
 from wms.domain.actors import Actor
 from wms.domain.catalogue import LocationStatus, TemperatureClass, ZonePurpose
+from wms.domain.delivery_points import check_coordinates
 from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from wms.domain.layout import RackLayout, expand
 from wms.services.paging import PageRequest, paginate
@@ -112,6 +113,20 @@ def create_fc(uow: UnitOfWork, actor: Actor, data: dict[str, Any]) -> dict[str, 
         )
         uow.session.add(fc)
         uow.flush_unique("An FC with this code exists.", "code")
+        uow.commit()
+        return fc_view(fc)
+
+
+def set_location(
+    uow: UnitOfWork, actor: Actor, fc_id: int, latitude: float, longitude: float
+) -> dict[str, Any]:
+    """Where the FC is (WGS 84 degrees): the depot its own delivery routes start and end at."""
+    point = check_coordinates(latitude, longitude)
+    if point is None:
+        raise InvalidInput("Give the latitude and the longitude.", "latitude")
+    with uow:
+        fc = managed_fc(uow, actor, fc_id)
+        fc.latitude, fc.longitude = point
         uow.commit()
         return fc_view(fc)
 

@@ -40,6 +40,27 @@ def _replay(record: IdempotencyRecord, operation: str, digest: str) -> dict[str,
     return result
 
 
+def _checked_key(key: str | None) -> str:
+    if key is None:
+        raise InvalidInput("Send an Idempotency-Key header with every stock change.", KEY_FIELD)
+    if not KEY_PATTERN.match(key):
+        raise InvalidInput(KEY_RULE, KEY_FIELD)
+    return key
+
+
+def earlier_answer(
+    uow: UnitOfWork, actor: Actor, key: str | None, operation: str, payload: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The first answer to a key already used for this request, or None if the key is new.
+
+    For writes that do slow work before `run_once` (planning, network calls): a replay is
+    answered before the work starts. The same key with another request is a Conflict."""
+    checked = _checked_key(key)
+    with uow:
+        record = _recorded(uow, actor, checked)
+        return _replay(record, operation, _digest(payload)) if record is not None else None
+
+
 def run_once(
     uow: UnitOfWork,
     actor: Actor,
@@ -49,10 +70,7 @@ def run_once(
     perform: Callable[[], dict[str, Any]],
 ) -> tuple[dict[str, Any], bool]:
     """Run `perform` inside `uow` once per key and commit; a replay returns (first result, True)."""
-    if key is None:
-        raise InvalidInput("Send an Idempotency-Key header with every stock change.", KEY_FIELD)
-    if not KEY_PATTERN.match(key):
-        raise InvalidInput(KEY_RULE, KEY_FIELD)
+    key = _checked_key(key)
     digest = _digest(payload)
     with uow:
         record = _recorded(uow, actor, key)

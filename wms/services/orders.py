@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -80,6 +80,10 @@ def visible_order(uow: UnitOfWork, actor: Actor, order_id: int, field: str = "or
     return order
 
 
+def _local_time(moment: time | None) -> str | None:
+    return moment.strftime("%H:%M") if moment is not None else None
+
+
 def order_view(order: Order) -> dict[str, Any]:
     cutoff = due_cutoff(order.carrier, order.fc.timezone, order.ship_by)
     lines = []
@@ -121,6 +125,10 @@ def order_view(order: Order) -> dict[str, Any]:
         "country": order.country,
         "cod_amount": str(order.cod_amount),
         "currency": order.currency,
+        "delivery_latitude": order.delivery_latitude,
+        "delivery_longitude": order.delivery_longitude,
+        "delivery_window_open": _local_time(order.delivery_window_open),
+        "delivery_window_close": _local_time(order.delivery_window_close),
         "min_remaining_days": order.min_remaining_days,
         "wave_id": order.wave_id,
         "lines": lines,
@@ -202,6 +210,10 @@ def create_order(
             country=new.country.strip().upper(),
             cod_amount=new.cod_amount,
             currency=fc.currency,
+            delivery_latitude=new.delivery_latitude,
+            delivery_longitude=new.delivery_longitude,
+            delivery_window_open=new.delivery_window_open,
+            delivery_window_close=new.delivery_window_close,
             min_remaining_days=min_remaining_days(
                 uow, fc, new.channel, new.country.strip().upper()
             ),

@@ -40,6 +40,8 @@ def fc_view(fc: FulfillmentCenter) -> dict[str, Any]:
         "country": fc.country,
         "currency": fc.currency,
         "timezone": fc.timezone,
+        "latitude": fc.latitude,
+        "longitude": fc.longitude,
     }
 
 

@@ -46,6 +46,21 @@ def wave_status_label(status: str) -> str:
     return labels.get(str(status), str(status))
 
 
+def delivery_plan_status_label(status: str) -> str:
+    labels = {
+        "draft": _("Draft (preview)"),
+        "dispatched": _("Dispatched"),
+        "discarded": _("Discarded"),
+    }
+    return labels.get(str(status), str(status))
+
+
+def unit_word(unit: str) -> str:
+    """A unit of a vehicle's load, as a word of a sentence."""
+    words = {"kg": _("kg"), "litres": _("litres"), "parcels": _("parcels")}
+    return words.get(str(unit), str(unit))
+
+
 def state_word(status: str) -> str:
     """A trip's, pick's or parcel's status as a word inside a sentence ("This pick is short
     already."), in the user's language."""
@@ -105,6 +120,28 @@ KNOWN_MESSAGES = (
     N_("This manifest is closed."),
     N_("This manifest is closed already."),
     N_("Scan at least one parcel onto the manifest first."),
+    # deliveries (wms/services/deliveries.py, delivery_dispatch.py, fleet.py)
+    N_("Managers run the FC's fleet and plan its deliveries."),
+    N_("No such delivery plan."),
+    N_("No such delivery route."),
+    N_("No such vehicle."),
+    N_("No such driver."),
+    N_("Plan deliveries for today or a later day."),
+    N_("Plan deliveries at most 14 days ahead."),
+    N_("The plan changed meanwhile; look at it again and retry."),
+    N_("This driver already drives another route of the plan."),
+    N_("This order has no delivery coordinates; it cannot go on a route."),
+    N_("This stop is not on a route."),
+    N_("This plan has no such stop."),
+    N_("This plan has no such route."),
+    N_("No route of this plan has a stop; there is nothing to send."),
+    N_("This plan is for a day that has passed; plan the day again."),
+    N_(
+        "Another plan took one of these parcels, vehicles or drivers out that day; "
+        "look at the plan again."
+    ),
+    N_("This route has no stops; there is no sheet to print."),
+    N_("The road network no longer reaches some of these deliveries."),
 )
 
 # Messages of the use cases that carry values: the pattern they follow and their template. The
@@ -226,6 +263,95 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"^Parcel (?P<parcel>.+) is (?P<state>\w+); it cannot ship\.$"),
         N_("Parcel %(parcel)s is %(state)s; it cannot ship."),
     ),
+    # deliveries
+    (
+        re.compile(r"^Only a draft plan can be changed; this one is (?P<plan>\w+)\.$"),
+        N_("Only a draft plan can be changed; this one is %(plan)s."),
+    ),
+    (
+        re.compile(r"^Only a draft plan can be dispatched; this one is (?P<plan>\w+)\.$"),
+        N_("Only a draft plan can be dispatched; this one is %(plan)s."),
+    ),
+    (
+        re.compile(r"^Only a draft plan can be discarded; this one is (?P<plan>\w+)\.$"),
+        N_("Only a draft plan can be discarded; this one is %(plan)s."),
+    ),
+    (
+        re.compile(
+            r"^(?P<vehicle>.+) would carry (?P<load>[\d.e+]+) (?P<unit>\w+), over its capacity "
+            r"of (?P<capacity>[\d.e+]+) \w+\.$"
+        ),
+        N_("%(vehicle)s would carry %(load)s %(unit)s, over its capacity of %(capacity)s."),
+    ),
+    (
+        re.compile(
+            r"^The delivery to (?P<recipient>.+) would start at (?P<start>\d\d:\d\d), after its "
+            r"window closes at (?P<close>\d\d:\d\d)\.$"
+        ),
+        N_(
+            "The delivery to %(recipient)s would start at %(start)s, after its window closes "
+            "at %(close)s."
+        ),
+    ),
+    (
+        re.compile(
+            r"^(?P<vehicle>.+) would be back at (?P<back>\d\d:\d\d), after its shift ends at "
+            r"(?P<end>\d\d:\d\d)\.$"
+        ),
+        N_("%(vehicle)s would be back at %(back)s, after its shift ends at %(end)s."),
+    ),
+    (
+        re.compile(
+            r"^(?P<vehicle>.+)'s route would last (?P<hours>[\d:]+) h, over its maximum of "
+            r"(?P<maximum>[\d:]+) h\.$"
+        ),
+        N_("The route of %(vehicle)s would last %(hours)s h, over its maximum of %(maximum)s h."),
+    ),
+    (
+        re.compile(
+            r"^Route (?P<number>\d+) \((?P<vehicle>.+)\) has no driver; choose one first\.$"
+        ),
+        N_("Route %(number)s (%(vehicle)s) has no driver; choose one first."),
+    ),
+    (
+        re.compile(r"^(?P<name>.+) is already out on plan (?P<reference>\S+) that day\.$"),
+        N_("%(name)s is already out on plan %(reference)s that day."),
+    ),
+    (
+        re.compile(r"^The parcels of (?P<reference>\S+) are no longer waiting at dispatch"),
+        N_(
+            "The parcels of %(reference)s are no longer waiting at dispatch (out with another "
+            "plan?); take the stop off or plan again."
+        ),
+    ),
+    (
+        re.compile(r"^(?P<vehicle>.+)'s shift is over for the day\.$"),
+        N_("The shift of %(vehicle)s is over for the day."),
+    ),
+    (re.compile(r"^(?P<vehicle>.+) is out of service\.$"), N_("%(vehicle)s is out of service.")),
+    (
+        re.compile(r"^(?P<driver>.+) is no longer on the roster\.$"),
+        N_("%(driver)s is no longer on the roster."),
+    ),
+    (
+        re.compile(r"^No own-fleet parcels are waiting for delivery at (?P<fc>\S+)\.$"),
+        N_("No own-fleet parcels are waiting for delivery at %(fc)s."),
+    ),
+    (
+        re.compile(r"^Set (?P<fc>\S+)'s location \(latitude and longitude\) before planning"),
+        N_("Set the location of %(fc)s (latitude and longitude) before planning deliveries."),
+    ),
+    (
+        re.compile(r"^(?P<fc>\S+) has no active vehicles; add the fleet first\.$"),
+        N_("%(fc)s has no active vehicles; add the fleet first."),
+    ),
+    (re.compile(r"^.* has no such vehicle\.$"), N_("This FC has no such vehicle.")),
+    (re.compile(r"^.* has no such driver\.$"), N_("This FC has no such driver.")),
+    (re.compile(r"^No road distances: (?P<reason>.+)$"), N_("No road distances: %(reason)s")),
+    (
+        re.compile(r"^The planner cannot use this data: (?P<reason>.+)$"),
+        N_("The planner cannot use this data: %(reason)s"),
+    ),
 )
 
 
@@ -243,5 +369,10 @@ def message_of(error: DomainError) -> str:
                 values["state"] = state_word(found["state"])
             if "n" in values:
                 values["n"] = int(found["n"])
+            if "plan" in values:
+                values["plan"] = delivery_plan_status_label(found["plan"])
+            if "unit" in values:
+                values["capacity"] = f"{found['capacity']} {unit_word(found['unit'])}"
+                values["unit"] = unit_word(found["unit"])
             return _(template, **values)
     return translate(error.message)
