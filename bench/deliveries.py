@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import sys
 import tempfile
 import time
 import uuid
@@ -30,9 +29,6 @@ from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-# The project first: bench/labels.py would otherwise stand in for the labels package.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select
 

@@ -53,6 +53,56 @@ class SearchInstance:
         return int(self.shift_open.shape[0])
 
 
+def vehicle_kinds(instance: SearchInstance) -> np.ndarray:
+    """A number per vehicle, the same for vehicles that are alike in every respect (shift,
+    duration, capacity, costs)."""
+    kinds: dict[tuple[object, ...], int] = {}
+    numbers = np.zeros(instance.vehicles, dtype=np.int64)
+    for k in range(instance.vehicles):
+        signature = (
+            int(instance.shift_open[k]),
+            int(instance.shift_close[k]),
+            int(instance.max_duration[k]),
+            tuple(int(v) for v in instance.capacity[k]),
+            int(instance.cost_class[k]),
+            int(instance.fixed_cost[k]),
+        )
+        numbers[k] = kinds.setdefault(signature, len(kinds))
+    return numbers
+
+
+def route_cost_on(instance: SearchInstance, route: list[int], vehicle: int) -> int | None:
+    """What the route (nodes in order) costs on the vehicle (fixed cost and arcs), or None if
+    the vehicle cannot run it: over capacity, a window missed, back after its shift, or over
+    its maximum duration (the shortest schedule: leave as late as waiting allows)."""
+    if np.any(instance.demand[route].sum(axis=0) > instance.capacity[vehicle]):
+        return None
+    travel = instance.travel
+    clock = int(instance.shift_open[vehicle])
+    waited = 0
+    delay = None
+    here = 0
+    for node in route:
+        arrival = clock + int(travel[here, node])
+        start = max(arrival, int(instance.opens[node]))
+        if start > instance.closes[node]:
+            return None
+        waited += start - arrival
+        slack = int(instance.closes[node]) - start + waited
+        delay = slack if delay is None else min(delay, slack)
+        clock = start
+        here = node
+    back = clock + int(travel[here, 0])
+    if back > instance.shift_close[vehicle]:
+        return None
+    leave = int(instance.shift_open[vehicle]) + max(min(waited, delay or 0), 0)
+    if back - leave > instance.max_duration[vehicle]:
+        return None
+    table = instance.arc_cost[instance.cost_class[vehicle]]
+    arcs = sum(int(table[a, b]) for a, b in zip([0, *route], [*route, 0], strict=True))
+    return int(instance.fixed_cost[vehicle]) + arcs
+
+
 @dataclass
 class RouteState:
     """A solution of a `SearchInstance` and the caches of its routes."""
@@ -102,7 +152,7 @@ class RouteState:
             route_nodes=route_nodes,
             route_length=route_length,
             alive=route_length > 0,
-            forward=np.zeros((vehicles, size + 2, 4), dtype=np.int64),
+            forward=np.zeros((vehicles, size + 2, 4 + capacity.shape[1]), dtype=np.int64),
             backward=np.zeros((vehicles, size + 2, 4), dtype=np.int64),
             load=np.zeros((vehicles, capacity.shape[1]), dtype=np.int64),
             route_of=np.full(size, -1, dtype=np.int64),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from routing import search_kernels as kernels
-from routing.route_state import RouteState, SearchInstance, tiny_instance
+from routing.route_state import RouteState, SearchInstance, tiny_instance, vehicle_kinds
 
 CHUNK = 64
 """Iterations per call into the compiled loop (the clock is read between calls)."""
@@ -102,18 +102,7 @@ def improve_routes(
     scale = np.maximum(instance.capacity.max(axis=0), 1).astype(np.float64)
     size_key = (instance.demand / scale).sum(axis=1).astype(np.float64)
     depot_key = (travel[0] + travel[:, 0]).astype(np.float64)
-    kinds: dict[tuple[object, ...], int] = {}
-    vehicle_kind = np.zeros(vehicles, dtype=np.int64)
-    for k in range(vehicles):
-        signature = (
-            int(instance.shift_open[k]),
-            int(instance.shift_close[k]),
-            int(instance.max_duration[k]),
-            tuple(int(v) for v in instance.capacity[k]),
-            int(instance.cost_class[k]),
-            int(instance.fixed_cost[k]),
-        )
-        vehicle_kind[k] = kinds.setdefault(signature, len(kinds))
+    vehicle_kind = vehicle_kinds(instance)
     mean_arc = float(np.mean(instance.arc_cost)) or 1.0
     hot = settings.temperatures[0] * mean_arc
     cold = max(settings.temperatures[1] * mean_arc, 1e-9)

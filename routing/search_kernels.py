@@ -12,7 +12,8 @@ shift_open, shift_close, max_duration, capacity), and the solution as another, `
 positions are 1-based, 0 and length + 1 standing for the depot. `forward[k, i]` holds the
 segment of route k from the depot to position i and `backward[k, i]` from position i back to
 the depot, each as (duration, time warp, earliest start, latest start), the concatenation of
-Vidal et al. (2013), so a move is checked in constant time.
+Vidal et al. (2013), so a move is checked in constant time; `forward[k, i, 4 + d]` is also
+the load of dimension d on positions 1..i.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def _rebuild(
     previous = 0
     for d in range(load.shape[1]):
         load[k, d] = 0
+        forward[k, 0, 4 + d] = 0
     for i in range(1, length + 1):
         node = route_nodes[k, i - 1]
         f = forward[k, i - 1]
@@ -85,6 +87,7 @@ def _rebuild(
         position[node] = i
         for d in range(load.shape[1]):
             load[k, d] += demand[node, d]
+            forward[k, i, 4 + d] = load[k, d]
         previous = node
     f = forward[k, length]
     a, b, c, e = _cat(f[0], f[1], f[2], f[3], 0, 0, shift_open[k], shift_close[k],
@@ -258,15 +261,13 @@ def _part_load(
     net: tuple,
     out: np.ndarray,
 ) -> None:
-    """out = demand of route k's positions start..stop (inclusive)."""
-    _, _, _, demand, _, _, _, _ = net
-    route_nodes, _, _, _, _, _, _ = sol
+    """out = demand of route k's positions start..stop (inclusive), from the prefix loads."""
+    _, _, forward, _, _, _, _ = sol
     for d in range(out.shape[0]):
-        out[d] = 0
-    for q in range(start, stop + 1):
-        node = route_nodes[k, q - 1]
-        for d in range(out.shape[0]):
-            out[d] += demand[node, d]
+        if stop < start:
+            out[d] = 0
+        else:
+            out[d] = forward[k, stop, 4 + d] - forward[k, start - 1, 4 + d]
 
 
 @nb.njit(cache=True)

@@ -41,15 +41,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.graph.python import linear_sum_assignment
 
 from routing import fleet_reduction, ruin_recreate
 from routing.fleet_reduction import reduce_routes
-from routing.route_state import SearchInstance
+from routing.route_state import SearchInstance, route_cost_on, vehicle_kinds
 from routing.ruin_recreate import RecreateSettings, improve_routes
 from routing.vrp import (
     Objective,
     Plan,
     Problem,
+    ProblemError,
     Stop,
     TimeWindow,
     Unserved,
@@ -139,8 +141,14 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     routes = _first_solution(model, vehicles, options, deadline)
     stats["first_vehicles"] = sum(1 for route in routes if route)
     stats["first_seconds"] = round(time.perf_counter() - began, 3)
-    vehicles_first = options.objective == Objective.VEHICLES and strategy.fleet_reduction
-    if vehicles_first and strategy.metaheuristic == "SISR" and strategy.presearch_share > 0:
+    # Fewer routes first: for the fewest vehicles, and for the least cost when vehicles cost
+    # something to use (ruin and recreate seldom empties a route).
+    fixed_costs = any(vehicle.fixed_cost > 0 for vehicle in problem.vehicles)
+    fleet_first = strategy.fleet_reduction and (
+        options.objective == Objective.VEHICLES or fixed_costs
+    )
+    fallback: list[list[int]] | None = None
+    if fleet_first and strategy.metaheuristic == "SISR" and strategy.presearch_share > 0:
         # A good layout first: the route minimisation then has shorter routes to work on.
         presearch_end = min(deadline, began + strategy.presearch_share * options.time_limit_s)
         routes = _ruin_and_recreate(
@@ -148,7 +156,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
             "presearch",
         )
         stats["presearch_vehicles"] = sum(1 for route in routes if route)
-    if vehicles_first:
+        if options.objective == Objective.DISTANCE:
+            fallback = routes
+    if fleet_first:
         share = strategy.presearch_share + strategy.fleet_share
         fleet_deadline = min(deadline, began + share * options.time_limit_s)
         reduced = reduce_routes(
@@ -164,8 +174,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
         stats["fleet_steps"] = reduced.pool_steps
         stats["fleet_seconds"] = round(reduced.seconds, 3)
         stats["fleet_vehicles"] = reduced.vehicles
-    if options.objective == Objective.VEHICLES:
-        # The distance phase keeps to the vehicles the fleet phase left.
+    if fleet_first:
+        # The distance phase keeps to the vehicles the fleet phase left (for the least cost,
+        # the pre-search's plan over the whole fleet stays in the running).
         vehicles = [index for index, route in enumerate(routes) if route]
     search_end = deadline - strategy.polish_share * max(deadline - time.perf_counter(), 0.0)
     if strategy.metaheuristic == "SISR":
@@ -186,9 +197,16 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
         )
         if polished is not None:
             routes = polished
+    fleet: list[list[int]] = [[] for _ in problem.vehicles]
+    for vehicle, route in zip(vehicles, routes, strict=True):
+        fleet[vehicle] = route
+    instance = model.search_instance(options.objective)
+    if fallback is not None and _plan_cost(instance, fallback) < _plan_cost(instance, fleet):
+        fleet = fallback
+    fleet = cheapest_vehicles(instance, fleet)
     sequences = {
         problem.vehicles[vehicle].id: [model.stops[node - 1].id for node in route]
-        for vehicle, route in zip(vehicles, routes, strict=True)
+        for vehicle, route in enumerate(fleet)
         if route
     }
     served = {stop_id for stop_ids in sequences.values() for stop_id in stop_ids}
@@ -200,6 +218,47 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
             )
     left_out = left_out + [Unserved(stop.id, UnservedReason.FLEET_FULL) for stop in missing]
     return _finish(problem, sequences, left_out, stats, began)
+
+
+def cheapest_vehicles(instance: SearchInstance, fleet: list[list[int]]) -> list[list[int]]:
+    """The same routes (node lists by vehicle), each on the vehicle that runs it for least
+    (fixed cost and cost per distance) among those that can: an assignment problem, solved
+    exactly. A fleet of alike vehicles is returned as it is."""
+    kinds = vehicle_kinds(instance)
+    used = [vehicle for vehicle, route in enumerate(fleet) if route]
+    if len(set(kinds.tolist())) == 1 or not used:
+        return fleet
+    groups: dict[int, list[int]] = {}
+    for vehicle in sorted(range(len(fleet)), key=lambda v: (not fleet[v], v)):
+        groups.setdefault(int(kinds[vehicle]), []).append(vehicle)
+    candidates = [vehicle for group in groups.values() for vehicle in group[: len(used)]]
+    assignment = linear_sum_assignment.SimpleLinearSumAssignment()
+    for left, vehicle in enumerate(used):
+        for right, other in enumerate(candidates):
+            cost = route_cost_on(instance, fleet[vehicle], other)
+            if cost is not None:
+                assignment.add_arc_with_cost(left, right, cost)
+    for left in range(len(used), len(candidates)):
+        for right in range(len(candidates)):
+            assignment.add_arc_with_cost(left, right, 0)
+    if assignment.solve() != assignment.OPTIMAL:
+        return fleet
+    moved: list[list[int]] = [[] for _ in fleet]
+    for left, vehicle in enumerate(used):
+        moved[candidates[assignment.right_mate(left)]] = fleet[vehicle]
+    return moved
+
+
+def _plan_cost(instance: SearchInstance, fleet: list[list[int]]) -> int:
+    """Routes' costs on their vehicles plus the penalties of the nodes left out."""
+    served = {node for route in fleet for node in route}
+    left_out = [node for node in range(1, instance.size) if node not in served]
+    total = int(instance.penalty[left_out].sum())
+    for vehicle, route in enumerate(fleet):
+        if route:
+            cost = route_cost_on(instance, route, vehicle)
+            total += cost if cost is not None else SAFE_INTEGER
+    return total
 
 
 def _ruin_and_recreate(
@@ -341,6 +400,8 @@ class _IntegerModel:
     fixed_cost: np.ndarray
     penalty: np.ndarray
     vehicle_weight: int
+    drop_base: int
+    must: dict[Objective, int]
     timed: bool
 
     @classmethod
@@ -400,10 +461,24 @@ class _IntegerModel:
         arc_cost = [_round(distances * rate * scale_c) for rate in rates]
         cost_class = [rates.index(vehicle.cost_per_distance) for vehicle in vehicles]
         fixed_cost = _round(np.array([vehicle.fixed_cost * scale_c for vehicle in vehicles]))
-        penalty = _round(np.array([0.0, *((stop.penalty or 0.0) * scale_c for stop in stops)]))
+        scaled = np.array([0.0, *((stop.penalty or 0.0) * scale_c for stop in stops)])
+        if scaled.max() >= SAFE_INTEGER:
+            raise ProblemError(_too_large(stops, scaled.max() / scale_c))
+        penalty = _round(scaled)
         largest_arc = max(int(matrix.max()) for matrix in arc_cost)
+        # Python integers: checked against int64 below before anything is handed over.
         bound = largest_arc * (len(locations) + len(vehicles)) + int(fixed_cost.sum())
-        vehicle_weight = bound + int(penalty.sum()) + 1
+        vehicle_weight = bound + 1
+        drop_base = len(vehicles) * vehicle_weight + bound + 1
+        must = {
+            Objective.VEHICLES: len(stops) * (drop_base + int(penalty.max()))
+            + len(vehicles) * vehicle_weight
+            + bound
+            + 1,
+            Objective.DISTANCE: bound + int(penalty.sum()) + 1,
+        }
+        if max(must.values()) * (len(stops) + 1) >= SAFE_INTEGER:
+            raise ProblemError(_too_large(stops, float(penalty.max()) / scale_c))
         return cls(
             problem=problem,
             stops=list(stops),
@@ -421,6 +496,8 @@ class _IntegerModel:
             fixed_cost=fixed_cost,
             penalty=penalty,
             vehicle_weight=vehicle_weight,
+            drop_base=drop_base,
+            must=must,
             timed=timed,
         )
 
@@ -430,12 +507,11 @@ class _IntegerModel:
 
     def search_instance(self, objective: Objective) -> SearchInstance:
         """The arrays of the compiled searches, with the objective's costs and penalties."""
-        vehicles = len(self.cost_class)
         fixed = self.fixed_cost.copy()
         if objective == Objective.VEHICLES:
             fixed += self.vehicle_weight
         penalty = np.array(
-            [self.drop_cost(node, objective, vehicles) for node in range(len(self.stops) + 1)],
+            [self.drop_cost(node, objective) for node in range(len(self.stops) + 1)],
             dtype=np.int64,
         )
         return SearchInstance(
@@ -453,18 +529,16 @@ class _IntegerModel:
             penalty=penalty,
         )
 
-    def drop_cost(self, node: int, objective: Objective, vehicles: int) -> int:
-        """What leaving the node out costs: its penalty, or (must-serve) more than any plan;
-        with the objective "vehicles", more than any vehicle too."""
+    def drop_cost(self, node: int, objective: Objective) -> int:
+        """What leaving the node out costs: its penalty (with the objective "vehicles", more
+        than any number of vehicles as well), or for a must-serve node more than leaving out
+        every other node."""
         if node == 0:
             return 0
-        stop = self.stops[node - 1]
-        drop_weight = self.vehicle_weight * (vehicles + 1)
-        if stop.penalty is None:
-            size = len(self.stops) + 1
-            return drop_weight * (size + 1) if objective == Objective.VEHICLES else drop_weight
+        if self.stops[node - 1].penalty is None:
+            return self.must[objective]
         if objective == Objective.VEHICLES:
-            return drop_weight + int(self.penalty[node])
+            return self.drop_base + int(self.penalty[node])
         return int(self.penalty[node])
 
     def routing_model(
@@ -511,11 +585,10 @@ class _IntegerModel:
                 limit = int(self.max_duration[vehicle])
                 if limit < (1 << 50):
                     clock.SetSpanUpperBoundForVehicle(limit, slot)
-        fleet = len(self.cost_class)
         for node, stop in enumerate(self.stops, start=1):
             if stop.penalty is None and served is not None and node in served:
                 continue
-            cost = self.drop_cost(node, objective, fleet)
+            cost = self.drop_cost(node, objective)
             model.AddDisjunction([manager.NodeToIndex(node)], cost)
         return model, manager
 
@@ -660,6 +733,22 @@ def _routes(
             index = solution.Value(routing.NextVar(index))
         routes.append(route)
     return routes
+
+
+SAFE_INTEGER = 2**61
+"""Costs and penalties in the integer model stay below this (int64 with room for sums)."""
+
+
+def _too_large(stops: Sequence[Stop], largest: float) -> str:
+    return (
+        f"stop penalties are too large for the solver: the largest is {largest:g}; with "
+        f"{len(stops)} stops keep them below about {_safe_penalty(len(stops)):g} (a penalty "
+        "only needs to exceed what serving the stop could cost)"
+    )
+
+
+def _safe_penalty(stops: int) -> float:
+    return SAFE_INTEGER / (10.0 * (stops + 1) ** 2)
 
 
 def _scale(values: np.ndarray) -> float:

@@ -14,6 +14,7 @@ from routing.vrp import (
     Objective,
     Plan,
     Problem,
+    ProblemError,
     Stop,
     TimeWindow,
     UnservedReason,
@@ -158,6 +159,49 @@ def test_distance_objective_weighs_fixed_and_per_distance_costs_of_a_mixed_fleet
     fewest = solve(problem, SolveOptions(objective=Objective.VEHICLES, time_limit_s=5, effort=2000))
     check_plan(problem, fewest)
     assert set(fewest.sequences()) == {"truck"}
+
+
+def test_each_route_runs_on_the_cheapest_vehicle_that_can_run_it():
+    # One small parcel: the motorbike (fixed 2, 0.5 per unit) serves it for less than the van
+    # (fixed 10, 1.0 per unit), whichever objective counts.
+    matrix = line_matrix([0, 10])
+    stops = (Stop("parcel", 1, (2.0,)),)
+    vehicles = (
+        Vehicle("van", (100.0,), fixed_cost=10.0, cost_per_distance=1.0),
+        Vehicle("bike", (5.0,), fixed_cost=2.0, cost_per_distance=0.5),
+    )
+    problem = Problem(matrix, matrix, stops, vehicles, dimensions=("kg",))
+    for objective in Objective:
+        plan = solve(problem, SolveOptions(objective=objective, time_limit_s=5, effort=500))
+        check_plan(problem, plan)
+        assert plan.sequences() == {"bike": ["parcel"]}
+        assert plan.cost == pytest.approx(2 + 0.5 * 20)
+
+
+def test_least_cost_with_fixed_costs_is_no_dearer_than_fewest_vehicles():
+    # A mixed fleet with fixed costs: the least-cost plan may use more vehicles, never cost more.
+    problem = random_problem(np.random.default_rng(11), 40, windows=0.5, mixed=True)
+    fewest = solve(problem, SolveOptions(objective=Objective.VEHICLES, time_limit_s=5, effort=3000))
+    cheapest = solve(
+        problem, SolveOptions(objective=Objective.DISTANCE, time_limit_s=5, effort=3000)
+    )
+    check_plan(problem, fewest)
+    check_plan(problem, cheapest)
+    assert cheapest.cost <= fewest.cost + 1e-6
+
+
+def test_penalties_too_large_for_the_integer_model_are_refused_with_the_limit():
+    matrix = line_matrix([0, 10, 20])
+    stops = (Stop("a", 1, (1.0,), penalty=1e30), Stop("b", 2, (1.0,)))
+    problem = Problem(matrix, matrix, stops, (Vehicle("van", (20.0,)),), dimensions=("kg",))
+    with pytest.raises(ProblemError, match=r"stop penalties are too large.*keep them below"):
+        solve(problem, SolveOptions(time_limit_s=5, effort=500))
+    # A large but representable penalty is accepted and served.
+    stops = (Stop("a", 1, (1.0,), penalty=1e9), Stop("b", 2, (1.0,)))
+    problem = Problem(matrix, matrix, stops, (Vehicle("van", (20.0,)),), dimensions=("kg",))
+    plan = solve(problem, SolveOptions(time_limit_s=5, effort=500))
+    check_plan(problem, plan)
+    assert plan.unserved == ()
 
 
 def test_shifts_and_maximum_durations_bound_every_route():

@@ -9,7 +9,7 @@ own barcode widgets (Code128Auto, QrCodeWidget) and unshaped text, i.e. what the
 without whole-dot bars, GS1 checks and Thai shaping; and the ratio of our PDF speed to it. A
 sample of each output is decoded with zxing-cpp to show the speed is for labels that scan.
 
-    .venv/bin/python bench/labels.py [--count 1000]
+    .venv/bin/python bench/label_printing.py [--count 1000]
 """
 
 from __future__ import annotations
