@@ -8,6 +8,7 @@ its control panel under `/_sandbox/`. The app credentials are the ones the WMS i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import signal
 import threading
@@ -56,10 +57,8 @@ def main() -> None:
         print(f"{marketplace.value} sandbox: {server.url}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     for _, server in running.values():
         server.stop()
 
