@@ -489,6 +489,26 @@ def test_each_route_gets_its_own_driver(uow, manager):
     assert refused.value.field == "assignments.0.driver_id"
 
 
+def test_a_route_left_with_no_stops_gives_its_driver_up_to_a_route_that_has_some(uow, manager):
+    made = d.plan(uow, manager)
+    emptied, other = d.used_routes(made)[:2]
+    driver = next(iter(d.drivers(uow, manager).values()))
+    assign_drivers(
+        uow, manager, made["id"], [DriverAssignment(emptied["id"], driver)], outbound.key()
+    )
+    for stop in emptied["stops"]:
+        made, _ = move_stop(
+            uow, manager, made["id"], StopMove(stop["id"], None), d.ROADS, outbound.key()
+        )
+    # The page lists only routes with stops: the driver can go to one of them.
+    done, _ = assign_drivers(
+        uow, manager, made["id"], [DriverAssignment(other["id"], driver)], outbound.key()
+    )
+    by_id = {route["id"]: route for route in done["routes"]}
+    assert by_id[other["id"]]["driver"]["id"] == driver
+    assert by_id[emptied["id"]]["driver"] is None
+
+
 def test_dispatch_needs_a_driver_then_sends_the_parcels_out_and_tells_the_merchants(uow, manager):
     made = d.plan(uow, manager)
     with pytest.raises(Conflict, match="has no driver; choose one first"):

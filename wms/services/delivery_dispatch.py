@@ -232,7 +232,7 @@ def assign_drivers(
     key: str | None,
 ) -> tuple[dict[str, Any], bool]:
     """Choose the driver of each listed route of a draft plan (None: no driver yet). A driver
-    drives one route of a plan."""
+    drives one route of a plan; one chosen here leaves an unlisted route with no stops."""
     payload = {
         "plan_id": plan_id,
         "assignments": [[item.route_id, item.driver_id] for item in assignments],
@@ -249,6 +249,12 @@ def assign_drivers(
             if item.driver_id is not None:
                 active_driver(uow, plan.fc, item.driver_id, f"assignments.{index}.driver_id")
             wanted[item.route_id] = item.driver_id
+        # A route with no stops stays home: its driver is free for a route that was listed.
+        listed = {item.route_id for item in assignments}
+        chosen = {item.driver_id for item in assignments if item.driver_id is not None}
+        for route in plan.routes:
+            if route.id not in listed and not route.stops and wanted[route.id] in chosen:
+                wanted[route.id] = None
         drivers = [driver for driver in wanted.values() if driver is not None]
         for index, item in enumerate(assignments):
             if item.driver_id is not None and drivers.count(item.driver_id) > 1:
