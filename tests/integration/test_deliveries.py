@@ -453,7 +453,9 @@ def _drive_all(uow, manager, made) -> dict[str, Any]:
 
 def test_each_route_gets_its_own_driver(uow, manager):
     made = d.plan(uow, manager)
-    routes = made["routes"]
+    # Two routes with stops first (a route with no stops stays home), then any other.
+    used = d.used_routes(made)[:2]
+    routes = [*used, *(route for route in made["routes"] if route not in used)]
     names = d.drivers(uow, manager)
     first, second = list(names.values())[:2]
     done, _ = assign_drivers(
@@ -463,7 +465,8 @@ def test_each_route_gets_its_own_driver(uow, manager):
         [DriverAssignment(routes[0]["id"], first), DriverAssignment(routes[1]["id"], second)],
         outbound.key(),
     )
-    assert [r["driver"]["id"] for r in done["routes"][:2]] == [first, second]
+    by_id = {route["id"]: route for route in done["routes"]}
+    assert [by_id[r["id"]]["driver"]["id"] for r in routes[:2]] == [first, second]
     swapped, _ = assign_drivers(
         uow,
         manager,
@@ -471,7 +474,8 @@ def test_each_route_gets_its_own_driver(uow, manager):
         [DriverAssignment(routes[0]["id"], second), DriverAssignment(routes[1]["id"], first)],
         outbound.key(),
     )
-    assert [r["driver"]["id"] for r in swapped["routes"][:2]] == [second, first]
+    by_id = {route["id"]: route for route in swapped["routes"]}
+    assert [by_id[r["id"]]["driver"]["id"] for r in routes[:2]] == [second, first]
     with pytest.raises(InvalidInput) as refused:
         assign_drivers(
             uow, manager, made["id"], [DriverAssignment(routes[2]["id"], first)], outbound.key()
