@@ -907,3 +907,24 @@ def test_concurrent_pushes_are_all_counted_and_applied(
         thread.join()
     assert sandbox.calls["/api/v2/product/update_stock"] == 200
     assert [sandbox.quantity(SHOP, ref) for ref in refs] == [25] * 8
+
+
+def test_the_client_refuses_to_send_a_batch_shopee_would_refuse(
+    sandbox: ShopeeSandbox, client: ShopeeClient
+) -> None:
+    too_many = [StockUpdate(listing(880001, 990000 + n), 1) for n in range(1, 52)]
+    two_items = [StockUpdate(listing(880001, 990001), 1), StockUpdate(listing(770001, 1), 1)]
+    for batch in (too_many, two_items):
+        with pytest.raises(ValueError, match="one item and at most 50 models"):
+            client.push_stock(batch)
+    assert sandbox.calls["/api/v2/product/update_stock"] == 0
+
+
+def test_an_unknown_path_is_answered_in_shopees_shape(
+    sandbox: ShopeeSandbox, client: ShopeeClient, base_url: str
+) -> None:
+    status, answer = call(
+        base_url, "GET", "/api/v2/product/no_such_api", access=(client.access.access_token, SHOP)
+    )
+    assert (status, answer["error"]) == (404, "error_not_found")
+    assert sandbox.calls["/api/v2/product/no_such_api"] == 1
