@@ -374,6 +374,11 @@ class LazadaClient:
             return OrderPage(orders=orders)
         if next_offset + limit > MAX_ORDERS_OFFSET:
             last = _parse_time(str(headers[-1].get("updated_at", "")))
+            if last <= after:
+                raise PermanentError(
+                    f"more than {MAX_ORDERS_OFFSET} Lazada orders updated at {_iso(after)}: "
+                    "the window cannot move on"
+                )
             return OrderPage(orders=orders, cursor=f"0@{_iso(last)}")
         return OrderPage(orders=orders, cursor=f"{next_offset}@{_iso(after)}")
 
