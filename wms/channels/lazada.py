@@ -69,7 +69,7 @@ MAX_ORDERS_PER_ITEMS_CALL = 50
 MAX_ORDERS_OFFSET = 5000
 MAX_PACKAGES_PER_CALL = 20
 PRODUCTS_PAGE = 50
-SELLER_SKUS_PER_CALL = 100
+SELLER_SKUS_PER_CALL = PRODUCTS_PAGE  # ≤100 allowed; ≤ a page so one call answers them all
 DEFAULT_WAREHOUSE = "dropshipping"
 """The warehouse code of a single-warehouse seller; listings there carry an empty warehouse_id."""
 

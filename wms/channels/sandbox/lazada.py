@@ -132,13 +132,11 @@ class _Shop:
     shop_id: str
     country: str
     listings: dict[tuple[str, str, str], _Listing] = field(default_factory=dict)
+    warehouses: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     refused: dict[tuple[str, str, str], str] = field(default_factory=dict)
     buckets: dict[str, _Bucket] = field(default_factory=dict)
     banned_until: float = 0.0
-
-    @property
-    def multi_warehouse(self) -> bool:
-        return any(key[2] != DEFAULT_WAREHOUSE for key in self.listings)
+    multi_warehouse: bool = False
 
 
 @dataclass
@@ -277,6 +275,8 @@ class LazadaSandbox:
         with self._lock:
             shop = self._shops[shop_id]
             key = _key(listing)
+            shop.warehouses.setdefault(key[:2], set()).add(key[2])
+            shop.multi_warehouse = shop.multi_warehouse or key[2] != DEFAULT_WAREHOUSE
             shop.listings[key] = _Listing(
                 item_id=listing.item_id,
                 sku_id=listing.model_id,
@@ -415,7 +415,9 @@ class LazadaSandbox:
             if request.is_json:
                 body = request.get_json(silent=True)
                 if isinstance(body, dict):
-                    params.update({k: str(v) for k, v in body.items()})
+                    params.update(
+                        {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+                    )
             answer = self._answer("/" + api, params, request.host_url)
             self._flush()
             return Response(json.dumps(answer), status=200, mimetype="application/json")
@@ -700,12 +702,11 @@ class LazadaSandbox:
                 )
         else:
             wanted.append((DEFAULT_WAREHOUSE, (sku.findtext("SellableQuantity") or "").strip()))
-        if not any(k[0] == item_id and k[1] == sku_id for k in shop.listings):
+        if (item_id, sku_id) not in shop.warehouses:
             elsewhere = any(
-                k[0] == item_id and k[1] == sku_id
+                (item_id, sku_id) in other.warehouses
                 for other in self._shops.values()
                 if other is not shop
-                for k in other.listings
             )
             return [refusal("SKU does not belong to this seller" if elsewhere else "SKU not found")]
         refused = []
