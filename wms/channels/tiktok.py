@@ -338,7 +338,10 @@ class TiktokClient:
         from the platform: the call arranges the hand-over (pick-up) and the arguments are
         not sent. Already shipped with this tracking number (a retry): nothing to do.
         """
-        raw = self._order_detail(order_id)
+        self._ship(self._order_detail(order_id), tracking_number, carrier)
+
+    def _ship(self, raw: Mapping[str, Any], tracking_number: str, carrier: str) -> None:
+        """Ship Package for each of the order's packages (see `ship`)."""
         if raw.get("shipping_type") == "SELLER":
             if raw.get("tracking_number") == tracking_number:
                 return
@@ -364,7 +367,7 @@ class TiktokClient:
         raw = self._order_detail(order_id)
         state = ORDER_STATES.get(str(raw.get("status")))
         if raw.get("shipping_type") != "SELLER" and state is OrderState.READY:
-            self.ship(order_id, "", "")
+            self._ship(raw, "", "")
         package_id = _package_ids(raw)[0]
         data = self._call(
             "GET",
