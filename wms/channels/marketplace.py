@@ -131,6 +131,7 @@ class MarketplaceOrder:
     recipient_name: str = ""
     recipient_phone: str = ""
     address: str = ""
+    city: str = ""
     postcode: str = ""
     country: str = ""
     ship_by: datetime | None = None
