@@ -542,6 +542,15 @@ def _package_ids(raw: Mapping[str, Any]) -> list[str]:
     return ids
 
 
+def _city(address: Mapping[str, Any]) -> str:
+    """The city of a recipient address: its level-2 division (L0 country, L1 state or
+    province, L2 city or regency)."""
+    for level in address.get("district_info") or []:
+        if str(level.get("address_level") or "").upper() == "L2":
+            return str(level.get("address_name") or "")
+    return ""
+
+
 def _order(raw: Mapping[str, Any]) -> MarketplaceOrder:
     """An order of the API mapped to the WMS's words, its per-unit line items summed by SKU."""
     quantities: dict[ListingRef, int] = {}
@@ -568,6 +577,7 @@ def _order(raw: Mapping[str, Any]) -> MarketplaceOrder:
         recipient_name=str(address.get("name") or ""),
         recipient_phone=str(address.get("phone_number") or ""),
         address=str(address.get("full_address") or ""),
+        city=_city(address),
         postcode=str(address.get("postal_code") or ""),
         country=str(address.get("region_code") or ""),
         ship_by=_utc(raw.get("rts_sla_time")),

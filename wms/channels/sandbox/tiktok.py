@@ -54,6 +54,12 @@ WEBHOOK_TIMEOUT = 2.0
 
 CURRENCIES = {"ID": "IDR", "MY": "MYR", "PH": "PHP", "SG": "SGD", "TH": "THB", "VN": "VND"}
 UNIT_PRICES = {"IDR": "150000", "VND": "250000", "THB": "320.00"}
+ADDRESSES = {  # street, city (L2), state (L1), postcode, masked phone
+    "MY": ("12 Jalan Contoh 3", "Shah Alam", "Selangor", "40000", "(+60)1*****89"),
+    "ID": ("Jl. Contoh No. 5", "Bekasi", "Jawa Barat", "17530", "(+62)8******21"),
+    "VN": ("15 Duong Mau", "Thu Duc", "Ho Chi Minh", "700000", "(+84)9*****34"),
+    "TH": ("99 Soi Tuaya", "Bang Phli", "Samut Prakan", "10540", "(+66)8*****56"),
+}
 WEBHOOK_STATUS = {"CANCELLED": "CANCEL"}  # the webhook's own spelling
 NO_ADDRESS_STATUSES = frozenset({"UNPAID", "ON_HOLD"})
 ORDER_STATUSES = frozenset(
@@ -1053,17 +1059,28 @@ class TiktokSandbox:
         if shop.country == "ID":
             raw["commerce_platform"] = "TIKTOK_SHOP"
         if order.status not in NO_ADDRESS_STATUSES:
+            street, city, state, postcode, phone = ADDRESSES.get(shop.country, ADDRESSES["MY"])
             raw["recipient_address"] = {
                 "name": "Sandbox Buyer",
                 "first_name": "Sandbox",
                 "last_name": "Buyer",
-                "phone_number": "(+60)1*****89",
-                "full_address": f"1 Jalan Contoh, Sandbox City, {shop.country}",
-                "address_detail": "1 Jalan Contoh",
-                "postal_code": "40000",
+                "phone_number": phone,
+                "full_address": f"{street}, {city}, {state}, {postcode}",
+                "address_detail": street,
+                "address_line1": street,
+                "postal_code": postcode,
                 "region_code": shop.country,
+                "district_info": [
+                    _level("L0", "Country", shop.country),
+                    _level("L1", "State", state),
+                    _level("L2", "City", city),
+                ],
             }
         return raw
+
+
+def _level(level: str, name: str, value: str) -> dict[str, str]:
+    return {"address_level": level, "address_level_name": name, "address_name": value}
 
 
 def _sku_error(
