@@ -381,6 +381,7 @@ class TiktokClient:
             with urllib.request.urlopen(_http(doc_url), timeout=self.timeout) as response:  # noqa: S310
                 document = response.read()
         except urllib.error.HTTPError as error:
+            error.close()
             raise TransientError(f"shipping document download: HTTP {error.code}") from error
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise TransientError(f"shipping document download: {error}") from error
@@ -432,8 +433,9 @@ class TiktokClient:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as error:
-            status, raw = error.code, error.read()
-            retry_after = _retry_after(error.headers.get("Retry-After"))
+            with error:
+                status, raw = error.code, error.read()
+                retry_after = _retry_after(error.headers.get("Retry-After"))
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise TransientError(f"TikTok Shop unreachable: {error}") from error
         try:

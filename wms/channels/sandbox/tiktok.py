@@ -24,6 +24,7 @@ import queue
 import secrets
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
@@ -179,6 +180,8 @@ class TiktokSandbox:
         self.calls: Counter[str] = Counter()
         self.rate_limit: float | None = None
         self.webhook_url: str | None = None
+        self.webhook_retry_delays: tuple[float, ...] = WEBHOOK_RETRY_DELAYS
+        """Seconds before each new attempt at a webhook the receiver did not take (real time)."""
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._shops: dict[str, _Shop] = {}
@@ -422,7 +425,7 @@ class TiktokSandbox:
         while True:
             url, body, headers = self._webhooks.get()
             try:
-                for delay in (0.0, *WEBHOOK_RETRY_DELAYS):
+                for delay in (0.0, *self.webhook_retry_delays):
                     time.sleep(delay)
                     if self._post(url, body, headers):
                         break
@@ -438,6 +441,9 @@ class TiktokSandbox:
         try:
             with urllib.request.urlopen(post, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
                 return bool(response.status == 200)
+        except urllib.error.HTTPError as error:
+            error.close()
+            return False
         except Exception:  # a failed delivery must never break the sandbox
             return False
 
