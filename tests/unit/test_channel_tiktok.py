@@ -37,6 +37,7 @@ from wms.channels.marketplace import (
     TransientError,
 )
 from wms.channels.sandbox import tiktok as sandbox_module
+from wms.channels.sandbox.admin import with_controls
 from wms.channels.sandbox.server import RunningServer, serve
 from wms.channels.sandbox.tiktok import TiktokSandbox
 from wms.channels.tiktok import TiktokClient, TiktokWebhookVerifier
@@ -874,3 +875,64 @@ def test_concurrent_pushes_are_all_answered_and_counted(
     assert failures == []
     assert sandbox.calls["/product/202309/products/{product_id}/inventory/update"] == 200
     assert [sandbox.quantity(SHOP, item) for item in items] == [25] * 8
+
+
+def test_the_sandbox_checks_app_key_cipher_and_token_before_anything_else(
+    sandbox: TiktokSandbox, access: ShopAccess, clock: Clock
+) -> None:
+    path = "/product/202502/products/search"
+    page = {"page_size": "10"}
+
+    no_cipher = ShopAccess(**{**access.__dict__, "shop_cipher": ""})
+    other_app = ShopAccess(**{**access.__dict__, "app": AppCredentials("unknown", APP.secret)})
+    no_token = ShopAccess(**{**access.__dict__, "access_token": "TTP_forged"})
+
+    assert raw_call(no_cipher, path, {}, now=clock(), query=page)[1]["code"] == 106013
+    assert raw_call(other_app, path, {}, now=clock(), query=page)[1]["code"] == 36009004
+    status, answer = raw_call(no_token, path, {}, now=clock(), query=page)
+    assert (status, answer["code"]) == (401, 36009004)
+    assert "x-tts-access-token" in answer["message"]
+    with pytest.raises(AuthExpired):
+        TiktokClient(no_token, clock=clock).products()
+    assert raw_call(access, path, {}, now=clock(), query={"page_size": "101"})[1]["code"] == (
+        36009004
+    )
+    assert raw_call(access, path, {}, now=clock(), query=page)[1]["code"] == 0
+    assert raw_call(access, "/product/202309/nothing", {}, now=clock())[1]["code"] == 36009009
+
+
+def test_the_shared_control_panel_drives_this_sandbox(
+    sandbox: TiktokSandbox, clock: Clock, switch: tuple[Switch, RunningServer]
+) -> None:
+    router, running = switch
+    router.api = with_controls(sandbox)
+    item = {"item_id": "1729000000000000900", "model_id": "1729100000000900001"}
+
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        call = urllib.request.Request(  # noqa: S310 (the sandbox's http URL)
+            f"{running.url}/_sandbox{path}",
+            data=json.dumps(body).encode(),
+            headers={"content-type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(call, timeout=5) as response:  # noqa: S310
+            answer: dict[str, Any] = json.loads(response.read())
+            return answer
+
+    shop = post("/shops", {"shop_id": SHOP, "country": "MY"})
+    post("/listings", {"shop_id": SHOP, "listings": [{"listing": item, "quantity": 4}]})
+    mine = ShopAccess(
+        marketplace=Marketplace.TIKTOK,
+        country="MY",
+        base_url=running.url + "/",
+        app=APP,
+        shop_id=SHOP,
+        access_token=shop["access_token"],
+        refresh_token=shop["refresh_token"],
+        access_expires_at=datetime.fromisoformat(shop["access_expires_at"]),
+        shop_cipher=shop["shop_cipher"],
+    )
+    ref = ListingRef(item["item_id"], item["model_id"])
+
+    assert TiktokClient(mine, clock=clock).push_stock([StockUpdate(ref, 15)])[0].accepted
+    assert post("/quantities", {"shop_id": SHOP, "listings": [item]}) == {"quantities": [15]}
