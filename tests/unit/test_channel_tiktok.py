@@ -936,3 +936,12 @@ def test_the_shared_control_panel_drives_this_sandbox(
 
     assert TiktokClient(mine, clock=clock).push_stock([StockUpdate(ref, 15)])[0].accepted
     assert post("/quantities", {"shop_id": SHOP, "listings": [item]}) == {"quantities": [15]}
+
+
+def test_the_authorized_shops_give_the_cipher_to_store(
+    client: TiktokClient, access: ShopAccess, sandbox: TiktokSandbox
+) -> None:
+    [shop] = client.authorized_shops()
+
+    assert (shop.shop_id, shop.region, shop.cipher) == (SHOP, "MY", access.shop_cipher)
+    assert sandbox.calls["/authorization/202309/shops"] == 1

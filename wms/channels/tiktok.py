@@ -32,6 +32,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -147,6 +148,16 @@ def _utc(seconds: float | int | str | None) -> datetime | None:
 
 # ---------------------------------------------------------------------------------------------
 # Client
+
+
+@dataclass(frozen=True)
+class AuthorizedShop:
+    """A shop an access token covers (Get Authorized Shops)."""
+
+    shop_id: str
+    name: str
+    region: str  # market, ISO 3166-1 alpha-2
+    cipher: str
 
 
 class TiktokClient:
@@ -287,6 +298,20 @@ class TiktokClient:
             access_expires_at=access_expires,
             refresh_expires_at=_utc(data.get("refresh_token_expire_in")),
         )
+
+    def authorized_shops(self) -> list[AuthorizedShop]:
+        """The shops the access token covers, with the cipher each needs (TikTok-only: what
+        connecting a shop stores as `ShopAccess.shop_id` and `shop_cipher`)."""
+        data = self._call("GET", PATH_SHOPS, shop_scoped=False)
+        return [
+            AuthorizedShop(
+                shop_id=str(shop.get("id") or ""),
+                name=str(shop.get("name") or ""),
+                region=str(shop.get("region") or ""),
+                cipher=str(shop.get("cipher") or ""),
+            )
+            for shop in data.get("shops") or []
+        ]
 
     # -- products and orders --------------------------------------------------------------
 
