@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from wms.domain.errors import InvalidInput
 
 MAX_BUFFER_UNITS = 1_000_000
+STOCK_CHANGED = "stock.changed"
+"""The outbox topic written once per SKU and FC by every transaction that changes its stock."""
 
 
 class ShopStatus(enum.StrEnum):
@@ -130,3 +132,52 @@ def split_available(available: int, policies: Sequence[StockPolicy]) -> list[int
     for index in order[:left]:
         shares[index] += 1
     return shares
+
+
+def parse_policy(text: str) -> StockPolicy:
+    """A policy as written in a CSV cell: `share:60` or `60%` (a share in percent), or
+    `buffer:5` (units held back)."""
+    cell = text.strip().lower().replace(" ", "")
+    kind, _, number = cell.partition(":")
+    if cell.endswith("%") and not number:
+        kind, number = "share", cell[:-1]
+    if kind not in ("share", "buffer") or not number.isascii() or not number.isdigit():
+        raise InvalidInput("Write share:60, 60% or buffer:5.", "policy")
+    try:
+        return StockPolicy(PolicyKind(kind), int(number))
+    except InvalidInput as error:
+        raise InvalidInput(error.message, "policy") from error
+
+
+MARKETPLACE_NAMES = {"shopee": "Shopee", "lazada": "Lazada", "tiktok": "TikTok Shop"}
+
+
+def shop_display_name(marketplace: str, country: str) -> str:
+    """How a shop is called when the merchant gives no name: "Shopee MY"."""
+    return f"{MARKETPLACE_NAMES.get(marketplace, marketplace)} {country}"
+
+
+@dataclass(frozen=True)
+class ListingIds:
+    """The marketplace's ids of a listing (`wms.channels.marketplace.ListingRef`'s fields)."""
+
+    item_id: str
+    model_id: str = ""
+    seller_sku: str = ""
+    warehouse_id: str = ""
+
+    def check(self) -> None:
+        """Ids are printable text without spaces at the ends; item_id is required."""
+        for name, limit in (
+            ("item_id", 64),
+            ("model_id", 64),
+            ("seller_sku", 200),
+            ("warehouse_id", 64),
+        ):
+            value = getattr(self, name)
+            if value != value.strip() or len(value) > limit or not value.isprintable():
+                raise InvalidInput(
+                    f"Printable text of at most {limit} characters, no spaces at the ends.", name
+                )
+        if not self.item_id:
+            raise InvalidInput("The marketplace's item (product) id is required.", "item_id")
