@@ -28,11 +28,12 @@ from wms.channels.marketplace import (
     TransientError,
 )
 from wms.db.base import utcnow
-from wms.db.models import ChannelShop, FulfillmentCenter, Listing, ListingStock, Sku
+from wms.db.models import ChannelShop, FulfillmentCenter, Listing, ListingStock, Sku, User
 from wms.db.session import make_engine
 from wms.db.unit_of_work import UnitOfWork
+from wms.domain.actors import Actor, Role
 from wms.domain.channels import ListingStockStatus, ShopStatus, StockErrorKind
-from wms.services.channel_shops import ChannelSetup
+from wms.services.channel_shops import ChannelSetup, ShopConnection, connect_shop
 from wms.services.listing_stock import set_desired
 from wms.services.stock_push import LEASE, push_listing_stock
 
@@ -310,6 +311,24 @@ def test_a_refused_refresh_asks_for_reauthorisation_and_keeps_the_stock_pending(
     assert {r.last_error_kind for r in _rows(uow, ids)} == {StockErrorKind.AUTH}
     later = utcnow() + timedelta(hours=2)
     assert push_listing_stock(uow, market.client, SETUP, now=lambda: later)["claimed"] == 0
+
+    # The merchant authorises the shop again: what waited goes out at once, with new tokens.
+    with uow:
+        shop_row = uow.session.get(ChannelShop, shop)
+        admin_id = uow.session.scalar(select(User.id).where(User.role == Role.ADMIN))
+        connection = ShopConnection(
+            marketplace=shop_row.marketplace,
+            country=shop_row.country,
+            shop_id=shop_row.shop_id,
+            base_url=shop_row.base_url,
+            access_token="access-again",
+            refresh_token="refresh-again",
+            access_expires_at=utcnow() + timedelta(hours=4),
+            merchant_id=shop_row.merchant_id,
+        )
+    connect_shop(uow, Actor(user_id=admin_id, role=Role.ADMIN), SETUP, connection)
+    market.valid_token = "access-again"
+    assert push_listing_stock(uow, market.client, SETUP)["synced"] == 2
 
 
 def test_a_newer_quantity_is_pushed_next_and_an_older_push_never_overwrites_it(uow):

@@ -249,6 +249,15 @@ def connect_shop(
         shop.connected_by = actor.user_id
         shop.connected_at = now
         uow.flush_unique("This shop is already connected.", "shop_id")
+        waiting = select(Listing.id).where(Listing.shop_id == shop.id)
+        for stock in uow.session.scalars(
+            select(ListingStock).where(
+                ListingStock.listing_id.in_(waiting),
+                ListingStock.status == ListingStockStatus.PENDING,
+            )
+        ):
+            stock.attempts = 0  # what waited for the new tokens goes out at once
+            stock.next_attempt_at = now
         if rejoined:
             refresh_pairs(uow, _pairs_of(uow, shop.id), setup.safety_buffer, now)
         uow.commit()
