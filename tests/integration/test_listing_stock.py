@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
 
-from tests.api import MANAGER_KUL1, SIAMFRUIT, new_key
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from tests.api import MANAGER_KUL1, SIAMFRUIT, Api, new_key
 from tests.channels import (
     add_listing,
     add_shop,
@@ -15,7 +19,11 @@ from tests.channels import (
     new_sku,
     stock_changes,
 )
+from tests.conftest import settings_for
+from wms.app import create_app
 from wms.db.models import ListingStock, OutboxEvent
+from wms.db.session import make_engine
+from wms.db.unit_of_work import UnitOfWork
 from wms.domain.channels import STOCK_CHANGED, ListingStockStatus
 from wms.domain.outbox import OutboxStatus
 from wms.services import listing_stock
@@ -180,3 +188,51 @@ def test_a_safety_buffer_is_held_back_before_the_split(api_as, uow):
     adjust(api_as(MANAGER_KUL1), sku["id"], storage["id"], 1)
     refresh_listing_stock(uow, safety_buffer=6)
     assert _desired(uow, [listing])[0][0] == 35
+
+
+@pytest.mark.postgresql
+def test_concurrent_refreshers_each_take_other_events_and_agree_on_the_result(
+    demo_database_url, demo_tokens
+):
+    """Four workers drain the stock changes at once: every event is consumed once, and the
+    listing ends at what the stock says."""
+    engine = make_engine(demo_database_url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    app = create_app(settings_for(demo_database_url), session_factory=factory)
+    client = app.test_client()
+    api_as = lambda email: Api(client, demo_tokens[email])  # noqa: E731
+    uow = UnitOfWork(factory)
+    sku, fc, storage, _ = _stocked_sku(api_as)
+    shop = add_shop(uow, sku["merchant_id"], "shp-race-1")
+    listing = add_listing(uow, shop, sku["id"], fc, "9400", buffer_units=0)
+    manager = api_as(MANAGER_KUL1)
+    for delta in (5, -3, 8, -1, 2, -4):
+        adjust(manager, sku["id"], storage["id"], delta)
+    with uow:
+        pending = uow.session.scalar(
+            select(func.count(OutboxEvent.id)).where(
+                OutboxEvent.topic == STOCK_CHANGED, OutboxEvent.status == OutboxStatus.PENDING
+            )
+        )
+    consumed: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            while True:
+                counts = listing_stock.refresh_listing_stock(UnitOfWork(factory), limit=25)
+                if counts["events"] == 0:
+                    return
+                consumed.append(counts["events"])
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(consumed) == pending
+    assert _desired(uow, [listing])[0][0] == 40 + 5 - 3 + 8 - 1 + 2 - 4
+    engine.dispose()
