@@ -10,8 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from labels.fonts import DEFAULT_SEARCH_DIRS, FontFiles, configure_fonts
 from routing.road_network import GreatCircleNetwork, OsrmNetwork, RoadNetwork
+from wms.channels.marketplace import AppCredentials, Marketplace
+from wms.db.encryption import TokenCipher, check_key, derived_key
 from wms.db.session import make_engine, make_session_factory
 from wms.db.unit_of_work import UnitOfWork
+from wms.services.channel_shops import ChannelSetup
 from wms.services.delivery_problem import RoadSetup
 from wms.settings import Settings
 
@@ -28,9 +31,11 @@ class Wiring:
     session_factory: sessionmaker[Session]
     engine: Engine | None = None
     roads: RoadSetup = field(init=False)
+    channels: ChannelSetup = field(init=False)
 
     def __post_init__(self) -> None:
         self.roads = road_setup(self.settings)
+        self.channels = channel_setup(self.settings)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
@@ -78,6 +83,38 @@ def road_setup(settings: Settings) -> RoadSetup:
     )
 
 
+def channel_setup(settings: Settings) -> ChannelSetup:
+    """The keys that seal shops' tokens and the apps' marketplace credentials, from the
+    settings; production will not start without its own token keys."""
+    keys = [key.strip() for key in settings.channel_token_keys.split(",") if key.strip()]
+    try:
+        if not keys:
+            if settings.env == "production":
+                raise ValueError(
+                    "set WMS_CHANNEL_TOKEN_KEYS: production does not derive the key that "
+                    "encrypts shops' tokens from the secret key"
+                )
+            keys = [derived_key(settings.secret_key)]
+        for key in keys:
+            check_key(key)
+        if settings.channel_safety_buffer < 0:
+            raise ValueError("WMS_CHANNEL_SAFETY_BUFFER cannot be negative")
+    except ValueError as error:
+        raise RuntimeError(f"Channel settings: {error}") from None
+    apps = {
+        marketplace: AppCredentials(key, secret)
+        for marketplace, key, secret in (
+            (Marketplace.SHOPEE, settings.shopee_partner_id, settings.shopee_partner_key),
+            (Marketplace.LAZADA, settings.lazada_app_key, settings.lazada_app_secret),
+            (Marketplace.TIKTOK, settings.tiktok_app_key, settings.tiktok_app_secret),
+        )
+        if key and secret
+    }
+    return ChannelSetup(
+        cipher=TokenCipher(keys), apps=apps, safety_buffer=settings.channel_safety_buffer
+    )
+
+
 def configure_label_fonts(settings: Settings) -> None:
     """Point the label library at the configured fonts (system fonts when none are set)."""
     dirs = [d for d in settings.label_font_dirs.split(":") if d]
@@ -120,3 +157,8 @@ def new_uow() -> UnitOfWork:
 def roads() -> RoadSetup:
     """Where the current app's delivery planning gets road distances."""
     return wiring().roads
+
+
+def channels() -> ChannelSetup:
+    """The current app's token keys and marketplace app credentials."""
+    return wiring().channels

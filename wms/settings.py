@@ -56,6 +56,20 @@ class Settings:
     delivery_time_limit_s: float = 10.0
     delivery_stop_seconds: float = 180.0
     delivery_parcel_seconds: float = 30.0
+    # Marketplace channels. Shops' tokens are encrypted with `channel_token_keys` (Fernet keys,
+    # separated by ","; the first encrypts, all decrypt); when empty, development and tests
+    # derive one from `secret_key`, and production refuses to start. The apps' own
+    # credentials are the operator's, one per marketplace (Shopee partner id and key; Lazada
+    # and TikTok app key and secret). `channel_safety_buffer`: units of every SKU in every FC
+    # never offered on a marketplace.
+    channel_token_keys: str = ""
+    shopee_partner_id: str = ""
+    shopee_partner_key: str = ""
+    lazada_app_key: str = ""
+    lazada_app_secret: str = ""
+    tiktok_app_key: str = ""
+    tiktok_app_secret: str = ""
+    channel_safety_buffer: int = 0
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

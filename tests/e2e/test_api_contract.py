@@ -36,10 +36,14 @@ def test_every_api_route_is_in_the_document(app, spec):
 def test_every_operation_has_schemas_and_security(spec):
     schemas = spec["components"]["schemas"]
     assert {"Sku", "Move", "Adjustment", "Balance", "Movement", "Layout", "Login"} <= set(schemas)
-    csv_uploads = {"/skus/import", "/consignments/{consignment_id}/asn.csv"}
+    csv_uploads = {
+        "/skus/import",
+        "/consignments/{consignment_id}/asn.csv",
+        "/shops/{shop_id}/listings/import",
+    }
     # A POST that needs no body (closing a package takes its carton and weight).
     actions = ("/close", "/release", "/discard", "/cancel", "/allocate", "/start", "/retry")
-    actions += ("/dispatch",)
+    actions += ("/dispatch", "/disconnect")
     with_body = {"/packages/{package_id}/close"}
     for path, method, operation in spec_operations(spec):
         if method in ("post", "patch", "put") and path not in csv_uploads:
@@ -98,6 +102,8 @@ def test_every_endpoint_refuses_bad_input_naming_the_field(client, api_as, spec)
             "driver_id",
             "delivery_plan_id",
             "route_id",
+            "shop_id",
+            "listing_id",
         )
     }
     checked = 0

@@ -92,7 +92,28 @@ def _valid_bodies(api, spec):
         "delivery_plan_id": plan["id"],
         "route_id": route["id"],
     }
+    shop_body = {
+        "merchant_id": balance["merchant_id"],
+        "marketplace": "shopee",
+        "country": "MY",
+        "shop_id": "HOSTILE-SHOP",
+        "base_url": "https://partner.shopeemobile.com",
+        "access_token": "a",
+        "refresh_token": "r",
+        "access_expires_at": "2030-01-01T00:00:00+00:00",
+    }
+    shop = api.post("/shops", shop_body).get_json()
+    listing_body = {"sku_id": sku["id"], "fc_id": fc, "item_id": "H-1", "share_percent": 50}
+    listing = api.post(f"/shops/{shop['id']}/listings", listing_body).get_json()
+    ids |= {"shop_id": shop["id"], "listing_id": listing["id"]}
     bodies = {
+        ("/shops", "post"): shop_body,
+        ("/shops/{shop_id}/listings", "post"): {**listing_body, "item_id": "H-2"},
+        ("/listings/{listing_id}", "patch"): {"buffer_units": 2},
+        ("/shops/{shop_id}/listings/import-products", "post"): {
+            "fc_id": fc,
+            "products": [{"item_id": "H-3", "seller_sku": sku["code"]}],
+        },
         ("/consignments", "post"): {
             "merchant_id": balance["merchant_id"],
             "fc_id": fc,

@@ -80,3 +80,37 @@ def test_deliveries_migration_adds_the_delivery_point_and_parcels_out_for_delive
         assert not {"vehicles", "drivers", "delivery_plans"} & set(found.get_table_names())
     finally:
         engine.dispose()
+
+
+def test_channels_migration_adds_shops_listings_and_their_stock_and_takes_them_away(
+    empty_database_url,
+):
+    url = empty_database_url
+    channels, before = "f92269948645", "9339846d6289"
+    upgrade(url, channels)
+    engine = make_engine(url)
+    try:
+        found = inspect(engine)
+        assert {"channel_shops", "listings", "listing_stock"} <= set(found.get_table_names())
+        shop_columns = {c["name"] for c in found.get_columns("channel_shops")}
+        assert {"access_token_sealed", "refresh_token_sealed", "shop_cipher"} <= shop_columns
+        assert not {"access_token", "refresh_token"} & shop_columns
+        uniques = {tuple(u["column_names"]) for u in found.get_unique_constraints("listings")}
+        assert ("shop_id", "item_id", "model_id", "warehouse_id") in uniques
+        assert ("shop_id", "sku_id", "fc_id") in uniques
+        checks = " ".join(c["sqltext"] for c in found.get_check_constraints("listings"))
+        assert "share_percent IS NULL" in checks and "buffer_units >= 0" in checks
+        keys = found.get_foreign_keys("listing_stock")
+        assert [(k["referred_table"], k["options"].get("ondelete")) for k in keys] == [
+            ("listings", "CASCADE")
+        ]
+    finally:
+        engine.dispose()
+    downgrade(url, before)
+    engine = make_engine(url)
+    try:
+        left = set(inspect(engine).get_table_names())
+        assert not {"channel_shops", "listings", "listing_stock"} & left
+        assert {"orders", "delivery_plans", "outbox_events"} <= left
+    finally:
+        engine.dispose()

@@ -30,9 +30,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labels.printing import PrinterLanguage, PrintProtocol
+from wms.channels.marketplace import Marketplace
 from wms.db.base import Base, UTCDateTime, utcnow
 from wms.domain.actors import Role
 from wms.domain.catalogue import LocationStatus, TemperatureClass, VelocityClass, ZonePurpose
+from wms.domain.channels import ListingStockStatus, ShopStatus, StockErrorKind
 from wms.domain.consignments import ConsignmentStatus, ShipmentMode
 from wms.domain.deliveries import DeliveryPlanStatus, LeftOutReason, PlanObjective
 from wms.domain.orders import AllocationStatus, OrderStatus
@@ -1335,3 +1337,124 @@ class DeliveryStop(Base):
         if self.window_open is None or self.window_close is None:
             return None
         return self.window_open, self.window_close
+
+
+class ChannelShop(Base):
+    """A merchant's shop on a marketplace in one country, and the access the WMS holds for it.
+
+    The shop's tokens are stored encrypted (`wms.db.encryption.TokenCipher`); their expiry is
+    not secret and stays readable, so the relay can find shops whose tokens need refreshing.
+    The app's own credentials (partner key, app secret) are the operator's, in the settings.
+    """
+
+    __tablename__ = "channel_shops"
+    __table_args__ = (
+        UniqueConstraint("marketplace", "country", "shop_id"),
+        CheckConstraint("length(country) = 2", name="country_code"),
+        Index("ix_channel_shops_status_access_expires", "status", "access_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    marketplace: Mapped[Marketplace] = mapped_column(_enum(Marketplace, "marketplace"))
+    country: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(80))
+    shop_id: Mapped[str] = mapped_column(String(64))
+    shop_cipher: Mapped[str] = mapped_column(String(128), default="")
+    base_url: Mapped[str] = mapped_column(String(500))
+    access_token_sealed: Mapped[str] = mapped_column(Text)
+    refresh_token_sealed: Mapped[str] = mapped_column(Text)
+    access_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    refresh_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[ShopStatus] = mapped_column(
+        _enum(ShopStatus, "shop_status"), default=ShopStatus.CONNECTED
+    )
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    connected_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    merchant: Mapped[Merchant] = relationship()
+
+
+class Listing(Base):
+    """A SKU sold from one FC on one shop: the marketplace's ids for it (as in
+    `wms.channels.marketplace.ListingRef`) and its stock policy, either a share of the available
+    units in percent or a fixed buffer of units held back (exactly one of the two)."""
+
+    __tablename__ = "listings"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "item_id", "model_id", "warehouse_id"),
+        UniqueConstraint("shop_id", "sku_id", "fc_id"),
+        CheckConstraint(
+            "(share_percent IS NULL) <> (buffer_units IS NULL)", name="one_stock_policy"
+        ),
+        CheckConstraint("share_percent BETWEEN 0 AND 100", name="share_is_a_percentage"),
+        CheckConstraint("buffer_units >= 0", name="buffer_not_negative"),
+        CheckConstraint("length(item_id) > 0", name="item_id_given"),
+        Index("ix_listings_sku_fc", "sku_id", "fc_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("channel_shops.id"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    fc_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_centers.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    model_id: Mapped[str] = mapped_column(String(64), default="")
+    seller_sku: Mapped[str] = mapped_column(String(200), default="")
+    warehouse_id: Mapped[str] = mapped_column(String(64), default="")
+    share_percent: Mapped[int | None] = mapped_column(Integer)
+    buffer_units: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    shop: Mapped[ChannelShop] = relationship()
+    sku: Mapped[Sku] = relationship()
+    fc: Mapped[FulfillmentCenter] = relationship()
+    stock: Mapped[ListingStock] = relationship(
+        back_populates="listing", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class ListingStock(Base):
+    """The stock a listing should show and what the marketplace last took, one row per listing.
+
+    `desired_version` goes up by one each time the desired quantity changes; the relay pushes
+    the latest desired quantity and records the version it pushed, never an older version over
+    a newer one, so repeated changes coalesce to the latest quantity."""
+
+    __tablename__ = "listing_stock"
+    __table_args__ = (
+        CheckConstraint("desired_quantity >= 0", name="desired_not_negative"),
+        CheckConstraint("pushed_quantity >= 0", name="pushed_not_negative"),
+        CheckConstraint("desired_version >= 0", name="desired_version_not_negative"),
+        CheckConstraint("pushed_version >= 0", name="pushed_version_not_negative"),
+        CheckConstraint("pushed_version <= desired_version", name="pushed_not_ahead"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_listing_stock_status_next_attempt", "status", "next_attempt_at"),
+    )
+
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True
+    )
+    desired_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    desired_version: Mapped[int] = mapped_column(Integer, default=0)
+    pushed_quantity: Mapped[int | None] = mapped_column(Integer)
+    pushed_version: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[ListingStockStatus] = mapped_column(
+        _enum(ListingStockStatus, "listing_stock_status"), default=ListingStockStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error_kind: Mapped[StockErrorKind | None] = mapped_column(
+        _enum(StockErrorKind, "stock_error_kind")
+    )
+    last_pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    listing: Mapped[Listing] = relationship(back_populates="stock")

@@ -2,7 +2,9 @@
 
 Every change writes StockMovement rows and updates StockBalance in one transaction. Changes to
 one SKU are serialised by a row lock on the SKU (PostgreSQL) or by SQLite's immediate write
-transaction, taken before any balance is read.
+transaction, taken before any balance is read. Every balance changes through `_store`, which
+also writes a `stock.changed` event to the outbox, once per SKU and FC per transaction, for the
+marketplace channels to recompute what the listings show.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from wms.db.models import Location, Lot, Sku, StockBalance, StockMovement, Zone
 from wms.db.unit_of_work import UnitOfWork
 from wms.domain.actors import Actor
 from wms.domain.catalogue import LocationStatus, ZonePurpose
+from wms.domain.channels import STOCK_CHANGED
 from wms.domain.commands import AdjustStock, MoveStock
 from wms.domain.errors import InsufficientStock, InvalidInput, NotFound, PermissionDenied
 from wms.domain.stock import MovementReason, Quantities, adjustment_delta, require_positive
 from wms.services.catalogue import visible_sku
 from wms.services.facilities import visible_location
 from wms.services.idempotency import run_once
+from wms.services.outbox import emit
 from wms.services.paging import PageRequest, paginate
 from wms.services.views import balance_view, movement_view
 
@@ -99,6 +103,28 @@ def _quantities(balance: StockBalance | None) -> Quantities:
     return Quantities(balance.on_hand, balance.reserved) if balance else Quantities()
 
 
+_ANNOUNCED = "wms.stock_changed"
+
+
+def _announce_change(uow: UnitOfWork, sku: Sku, fc_id: int) -> None:
+    """Write `stock.changed` for the SKU and FC unless this transaction already has: the event
+    leaves only if the change commits, and the consumer reads the stock as it then stands."""
+    transaction = uow.session.get_transaction()
+    announced = uow.session.info.get(_ANNOUNCED)
+    if announced is None or announced[0] is not transaction:
+        announced = (transaction, set())
+        uow.session.info[_ANNOUNCED] = announced
+    if (sku.id, fc_id) in announced[1]:
+        return
+    announced[1].add((sku.id, fc_id))
+    emit(
+        uow,
+        STOCK_CHANGED,
+        sku.merchant_id,
+        {"merchant_id": sku.merchant_id, "sku_id": sku.id, "fc_id": fc_id},
+    )
+
+
 def _store(
     uow: UnitOfWork,
     balance: StockBalance | None,
@@ -107,6 +133,8 @@ def _store(
     lot: Lot | None,
     quantities: Quantities,
 ) -> None:
+    """Write a bin's new quantities of a SKU and lot: the one place balances change."""
+    _announce_change(uow, sku, location.fc_id)
     if balance is None:
         balance = StockBalance(
             fc_id=location.fc_id,

@@ -31,9 +31,7 @@ class RunningServer:
 
 def serve(app: object, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
     """Start `app` threaded on `host:port` (0: a free port) and return once it listens."""
-    server = make_server(
-        host, port, app, threaded=True, request_handler=_QuietHandler
-    )  # type: ignore[arg-type]
+    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)  # type: ignore[arg-type]
     thread = threading.Thread(target=server.serve_forever, name=f"serve:{server.port}", daemon=True)
     thread.start()
     return RunningServer(url=f"http://{host}:{server.port}", server=server, thread=thread)
