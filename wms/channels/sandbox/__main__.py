@@ -2,7 +2,7 @@
 
 Shopee answers on the given port, Lazada on the next and TikTok Shop on the one after, each with
 its control panel under `/_sandbox/`. The app credentials are the ones the WMS is configured with
-(`WMS_SHOPEE_PARTNER_ID`, ... see `sandbox_apps`), so the WMS's signatures check out.
+(`WMS_SHOPEE_PARTNER_ID`, ...; config/development.toml sets the demo's), so the WMS's signatures check out.
 """
 
 from __future__ import annotations
@@ -46,12 +46,17 @@ def start_sandboxes(
 
 
 def main() -> None:
-    from wms.settings import load_settings  # the launcher reads the WMS's own configuration
+    # The launcher reads the WMS's own configuration, so both sides share the app credentials.
+    from wms.bootstrap import channel_setup
+    from wms.settings import load_settings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=5100)
     args = parser.parse_args()
-    apps = load_settings().marketplace_apps()
+    apps = dict(channel_setup(load_settings()).apps)
+    missing = [m.value for m in SANDBOX_CLASSES if m not in apps]
+    if missing:
+        parser.error(f"no app credentials set for {', '.join(missing)} (see config/)")
     running = start_sandboxes(apps, args.port)
     for marketplace, (_, server) in running.items():
         print(f"{marketplace.value} sandbox: {server.url}", flush=True)
