@@ -2,7 +2,8 @@
 
 Shopee answers on the given port, Lazada on the next and TikTok Shop on the one after, each with
 its control panel under `/_sandbox/`. The app credentials are the ones the WMS is configured with
-(`WMS_SHOPEE_PARTNER_ID`, ...; config/development.toml sets the demo's), so the WMS's signatures check out.
+(`WMS_SHOPEE_PARTNER_ID`, ...; config/development.toml sets the demo's), so the WMS's
+signatures check out.
 """
 
 from __future__ import annotations
