@@ -152,15 +152,32 @@ def test_staff_do_not_see_the_channel_pages(web_app, shops):
     assert client.get(f"/channels/{shops[SIAMFRUIT].shop_id}").status_code == 403
 
 
-def test_a_manager_of_another_fc_sees_the_shop_but_not_the_listings_sold_from_kul1(web_app, shops):
+def test_a_manager_of_another_fc_sees_the_shops_but_not_the_listings_sold_from_kul1(
+    web_app, shops, uow
+):
+    # Every demo merchant has stock at CGK1, so its manager sees both shops...
     client = user(web_app, MANAGER_CGK1)
     rows = table_rows(client.get("/channels"), "shop")
+    assert set(rows) == {str(shops[SIAMFRUIT].shop_id), str(shops[CHABATEA].shop_id)}
     shop = shops[SIAMFRUIT]
-    if str(shop.shop_id) not in rows:  # the merchant has no stock at CGK1
-        assert client.get(f"/channels/{shop.shop_id}").status_code == 404
-        return
     page = client.get(f"/channels/{shop.shop_id}")
     assert page.status_code == 200 and table_rows(page, "listing") == {}
+    assert "This shop has no listings yet" in text(page)
+    assert 'id="retry-parked-form"' not in text(page)
+    # ...but not the listings sold from KUL1: retrying one is not found, and changes nothing.
+    # (The page's own CSRF token, from its import form, with a fresh request key.)
+    form = {
+        **hidden_fields(page, f"/channels/{shop.shop_id}/import"),
+        "idempotency_key": "web-cgk1-retry-0001",
+    }
+    refused = client.post(f"/channels/listings/{shop.parked}/retry", data=form)
+    assert refused.status_code == 404
+    assert listing_state(uow, SIAMFRUIT, shop.parked)["stock"]["status"] == "parked"
+    # Nor may the manager retry the shop's parked listings wholesale: none of them are theirs.
+    wholesale = client.post(f"/channels/{shop.shop_id}/retry-parked", data=form)
+    assert wholesale.status_code == 409
+    assert "No listing of this shop that you may change is parked." in text(wholesale)
+    assert listing_state(uow, SIAMFRUIT, shop.parked)["stock"]["status"] == "parked"
 
 
 # --- a shop's listings ----------------------------------------------------------------------

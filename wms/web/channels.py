@@ -243,6 +243,14 @@ def shop_page(
         listing["may_change"] = listings.may_change_listing(
             actor, shop["merchant_id"], listing["fc_id"]
         )
+    parked = listings.list_listings(
+        new_uow(), actor, shop_id=shop_id, status=ListingStockStatus.PARKED
+    )
+    retryable = sum(
+        1
+        for item in parked
+        if listings.may_change_listing(actor, shop["merchant_id"], item["fc_id"])
+    )
     merchant = _merchants(actor).get(shop["merchant_id"]) if not actor.is_merchant else None
     if import_report is not None:
         import_report = {
@@ -261,6 +269,7 @@ def shop_page(
         merchant=merchant,
         may_disconnect=channel_shops.may_change_shop(actor, shop["merchant_id"]),
         open_shop=shop["status"] != ShopStatus.DISCONNECTED,
+        retryable=retryable,
         policy_form=policy_form or OutboundForm(MultiDict()),
         import_form=import_form or OutboundForm(MultiDict()),
         import_report=import_report,
