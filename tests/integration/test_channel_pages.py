@@ -354,6 +354,13 @@ def test_a_csv_import_shows_every_bad_line_and_imports_nothing_then_a_good_file_
         content_type="multipart/form-data",
     )
     assert wrong.status_code == 422 and "missing" in field_errors(wrong)["file"]
+    latin1 = client.post(
+        action,
+        data={**hidden_fields(page, action), "file": (io.BytesIO(b"sku_code\xff\n"), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert latin1.status_code == 422 and field_errors(latin1)["file"] == "The CSV must be UTF-8."
+    assert listings.list_listings(uow, actor_of(uow, SIAMFRUIT), shop_id=shop.shop_id) == before
 
     good = (
         "sku_code,fc_code,item_id,policy\n"
@@ -433,6 +440,9 @@ def test_a_merchant_connects_a_shop_by_hand_and_bad_fields_are_named_and_nothing
         ({"access_token": ""}, "access_token"),
         ({"access_expires_at": "2030-01-01T12:00:00"}, "access_expires_at"),
         ({"access_expires_at": "tomorrow"}, "access_expires_at"),
+        ({"access_expires_at": "0001-01-01T00:00:00+14:00"}, "access_expires_at"),
+        ({"access_expires_at": "２０３０-01-01T12:00:00+08:00"}, "access_expires_at"),
+        ({"shop_id": "22\x0011"}, "shop_id"),
         ({"refresh_expires_at": "2030-02-30T00:00:00Z"}, "refresh_expires_at"),
         ({"marketplace": "ebay"}, "marketplace"),
         ({"marketplace": "tiktok"}, "shop_cipher"),

@@ -10,7 +10,7 @@ Every action goes through the channel use cases (`wms.services.channel_shops`,
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -486,7 +486,11 @@ def _moment(form: OutboundForm, name: str, *, required: bool) -> datetime | None
         moment = datetime.fromisoformat(value) if value.isascii() else None
     except ValueError:
         moment = None
-    if moment is None or moment.tzinfo is None:
+    try:
+        in_range = moment is not None and moment.astimezone(UTC).year > 1
+    except OverflowError:
+        in_range = False
+    if moment is None or moment.tzinfo is None or not in_range:
         form.refuse(name, _("A time with its UTC offset, such as 2030-01-01T12:00:00+08:00."))
         return None
     return moment
