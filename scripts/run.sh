@@ -13,8 +13,19 @@ export FLASK_APP="wms.app:create_app()"
 echo
 echo "Pavilion WMS: http://127.0.0.1:${WMS_PORT:-5000}  (API docs: /api/v1/docs)"
 echo
-# The outbox relay (merchant webhooks) runs beside the web server and stops with it.
+# The marketplace sandboxes (Shopee, Lazada, TikTok Shop on ports 5100-5102) and the worker
+# (merchant webhooks, stock to the marketplaces) run beside the web server and stop with it.
+SANDBOX_PORT="${WMS_SANDBOX_PORT:-5100}"
+.venv/bin/python -m wms.channels.sandbox --port "$SANDBOX_PORT" &
+SANDBOX_PID=$!
+trap 'kill "$SANDBOX_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  if .venv/bin/python -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2)" "$SANDBOX_PORT" 2>/dev/null; then break; fi
+  sleep 0.2
+done
+.venv/bin/flask wms connect-sandbox --shopee "http://127.0.0.1:$SANDBOX_PORT" \
+  --webhook "http://127.0.0.1:${WMS_PORT:-5000}/api/v1/channels/shopee/webhook"
 .venv/bin/flask wms relay &
 RELAY_PID=$!
-trap 'kill "$RELAY_PID" 2>/dev/null || true' EXIT
+trap 'kill "$RELAY_PID" "$SANDBOX_PID" 2>/dev/null || true' EXIT
 .venv/bin/flask run --host 127.0.0.1 --port "${WMS_PORT:-5000}"

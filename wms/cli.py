@@ -85,6 +85,25 @@ def create_user(
     click.echo(f"created {user['role']} {user['email']}")
 
 
+@wms_cli.command("connect-sandbox")
+@click.option("--shopee", default="http://127.0.0.1:5100", show_default=True)
+@click.option(
+    "--webhook",
+    default="http://127.0.0.1:5000/api/v1/channels/shopee/webhook",
+    show_default=True,
+    help="Where the sandbox sends Shopee's order pushes.",
+)
+def connect_sandbox(shopee: str, webhook: str) -> None:
+    """Connect the demo's "Shopee MY" shop in the running Shopee sandbox and list its SKUs."""
+    from wms.channels.sandbox.admin import ControlPanel
+    from wms.services.demo_channels import connect_demo_shop
+
+    shop = connect_demo_shop(
+        wiring().uow(), wiring().channels, ControlPanel(shopee), shopee, webhook
+    )
+    click.echo(f"connected {shop['name']} (shop {shop['shop_id']}): {shop['listings']} listings")
+
+
 @wms_cli.command("relay")
 @click.option("--once", is_flag=True, help="Deliver what is due once, then exit.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between idle rounds.")

@@ -166,3 +166,66 @@ def with_controls(sandbox: SandboxState) -> Callable[..., Any]:
         return api(environ, start_response)
 
     return application
+
+
+class ControlPanel:
+    """A client of a sandbox's `/_sandbox` routes, for the demo and the benchmark that run the
+    sandboxes in their own process."""
+
+    def __init__(self, url: str, timeout: float = 5.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        import json
+        import urllib.request
+
+        request = urllib.request.Request(  # noqa: S310 - the sandbox's own address
+            f"{self.url}{PREFIX}{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+            data: dict[str, Any] = json.loads(answer.read())
+            return data
+
+    def add_shop(self, shop_id: str, country: str) -> dict[str, Any]:
+        """A shop with fresh tokens, as `SandboxState.add_shop` gives them (times ISO 8601)."""
+        return self._post("/shops", {"shop_id": shop_id, "country": country})
+
+    def add_listings(self, shop_id: str, listings: list[tuple[ListingRef, str]]) -> None:
+        """Listings (with their titles) in the shop's product list, showing no stock yet."""
+        self._post(
+            "/listings",
+            {
+                "shop_id": shop_id,
+                "listings": [
+                    {"listing": listing_json(listing), "title": title}
+                    for listing, title in listings
+                ],
+            },
+        )
+
+    def set_webhook_url(self, url: str | None) -> None:
+        self._post("/settings", {"webhook_url": url})
+
+    def place_order(self, shop_id: str, lines: list[tuple[ListingRef, int]]) -> str:
+        answer = self._post(
+            "/orders",
+            {
+                "shop_id": shop_id,
+                "lines": [
+                    {"listing": listing_json(listing), "quantity": quantity}
+                    for listing, quantity in lines
+                ],
+            },
+        )
+        return str(answer["order_id"])
+
+    def quantities(self, shop_id: str, listings: list[ListingRef]) -> list[int]:
+        answer = self._post(
+            "/quantities",
+            {"shop_id": shop_id, "listings": [listing_json(listing) for listing in listings]},
+        )
+        return [int(quantity) for quantity in answer["quantities"]]
