@@ -346,8 +346,9 @@ def _poll(
     counts: Counter[str],
 ) -> None:
     """Read the shop's orders updated since a little before its last poll, page by page; the
-    window moves on only once every page was taken in."""
-    until = now()
+    window moves on only once every page was taken in. It ends a second after now: TikTok's
+    bounds are whole seconds with the end left out."""
+    until = now() + timedelta(seconds=1)
     with uow:
         shop = uow.session.get(ChannelShop, shop_id)
         if shop is None:
