@@ -348,12 +348,13 @@ def _poll(
     """Read the shop's orders updated since a little before its last poll, page by page; the
     window moves on only once every page was taken in. It ends a second after now: TikTok's
     bounds are whole seconds with the end left out."""
-    until = now() + timedelta(seconds=1)
+    started = now()
+    until = started + timedelta(seconds=1)
     with uow:
         shop = uow.session.get(ChannelShop, shop_id)
         if shop is None:
             return
-        since = (shop.orders_polled_until or until - first_poll) - overlap
+        since = (shop.orders_polled_until or started - first_poll) - overlap
     cursor: str | None = None
     counts["polls"] += 1
     try:
@@ -377,9 +378,9 @@ def _poll(
     with uow:
         shop = uow.session.get(ChannelShop, shop_id, with_for_update=True)
         if shop is not None and (
-            shop.orders_polled_until is None or shop.orders_polled_until < until
+            shop.orders_polled_until is None or shop.orders_polled_until < started
         ):
-            shop.orders_polled_until = until
+            shop.orders_polled_until = started
         uow.commit()
 
 
