@@ -87,15 +87,28 @@ def create_user(
 
 @wms_cli.command("relay")
 @click.option("--once", is_flag=True, help="Deliver what is due once, then exit.")
-@click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds.")
-def relay(once: bool, interval: float) -> None:
-    """Deliver outbox events (merchant webhooks), retrying with backoff; runs until stopped."""
-    from wms.services.outbox import deliver_webhooks
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between idle rounds.")
+@click.option(
+    "--lease",
+    default=120.0,
+    show_default=True,
+    help="Seconds a claimed listing is this worker's before another may send it.",
+)
+def relay(once: bool, interval: float, lease: float) -> None:
+    """Deliver the outbox: merchant webhooks, stock changes to listing quantities, quantities
+    to the marketplaces (retrying with backoff); runs until stopped."""
+    from datetime import timedelta
 
+    from wms.channels.clients import client_for
+    from wms.services.relay import relay_round
+
+    setup = wiring().channels
     while True:
-        counts = deliver_webhooks(wiring().uow())
-        if any(counts.values()):
-            click.echo(" ".join(f"{name}={count}" for name, count in counts.items()))
+        counts = relay_round(wiring().uow(), client_for, setup, lease=timedelta(seconds=lease))
+        busy = {name: count for name, count in counts.items() if count}
+        if busy:
+            click.echo(" ".join(f"{name}={count}" for name, count in busy.items()), err=True)
         if once:
             return
-        time.sleep(interval)
+        if not busy.get("push.claimed"):
+            time.sleep(interval)

@@ -55,13 +55,25 @@ def kul1(uow: UnitOfWork) -> dict[str, Any]:
     """Allocated orders at KUL1: two multi-line ambient orders, two single-item orders, a
     chilled one of another merchant, and one whose cut-off has passed."""
     manager = outbound.actor(uow, MANAGER_KUL1)
+    # A day and an hour ahead: the last daily cut-off before it is at least an hour away at any
+    # hour of the day (20 hours ahead made J&T's orders late after its 15:00 cut-off).
+    ahead = datetime.now(UTC) + timedelta(hours=25)
     placed = [
-        outbound.place_order(uow, manager, {"SF-MANGO-200": 3, "SF-DURIAN-100": 2}),
-        outbound.place_order(uow, manager, {"SF-TAMARIND-250": 2, "SF-BANANA-150": 1}),
-        outbound.place_order(uow, manager, {"SF-MANGO-200": 1}),
-        outbound.place_order(uow, manager, {"SF-DURIAN-100": 1}, carrier_code="NINJA"),
+        outbound.place_order(uow, manager, {"SF-MANGO-200": 3, "SF-DURIAN-100": 2}, ship_by=ahead),
         outbound.place_order(
-            uow, manager, {"CB-MILKTEA-RTD": 2}, merchant_code="CHABATEA", carrier_code="NINJA"
+            uow, manager, {"SF-TAMARIND-250": 2, "SF-BANANA-150": 1}, ship_by=ahead
+        ),
+        outbound.place_order(uow, manager, {"SF-MANGO-200": 1}, ship_by=ahead),
+        outbound.place_order(
+            uow, manager, {"SF-DURIAN-100": 1}, carrier_code="NINJA", ship_by=ahead
+        ),
+        outbound.place_order(
+            uow,
+            manager,
+            {"CB-MILKTEA-RTD": 2},
+            merchant_code="CHABATEA",
+            carrier_code="NINJA",
+            ship_by=ahead,
         ),
         outbound.place_order(
             uow, manager, {"SF-TAMARIND-250": 1}, ship_by=datetime.now(UTC) - timedelta(hours=30)
@@ -565,10 +577,13 @@ def test_merchant_sees_only_their_own_orders_in_thai(web_app, kul1, uow):
     theirs = next(order for order in kul1["orders"] if order["merchant_code"] == "CHABATEA")
     shown = set(table_rows(page, "order"))
     assert shown == merchant_order_ids(uow, SIAMFRUIT)
-    assert mine <= shown and str(theirs["id"]) not in shown
-    detail = client.get(f"/orders/{next(iter(mine))}")
-    assert detail.status_code == 200
-    assert "ยกเลิกคำสั่งซื้อ" in detail.get_data(as_text=True)
+    # The list is by ship-by time, paged: the late order comes first; every one opens.
+    late = str(kul1["orders"][-1]["id"])
+    assert late in shown and str(theirs["id"]) not in shown
+    for order_id in mine:
+        detail = client.get(f"/orders/{order_id}")
+        assert detail.status_code == 200
+        assert "ยกเลิกคำสั่งซื้อ" in detail.get_data(as_text=True)
     assert client.get(f"/orders/{theirs['id']}").status_code == 404
     assert client.get(f"/fcs/{kul1['fc_id']}/outbound").status_code == 403
     other = web_app.test_client()

@@ -70,6 +70,8 @@ def test_a_malformed_token_key_is_refused_naming_the_setting_group():
 def test_app_credentials_are_per_marketplace_from_the_settings():
     settings = load_settings(
         environ={
+            # The test configuration: development's holds the demo sandbox's credentials.
+            "WMS_ENV": "test",
             "WMS_SHOPEE_PARTNER_ID": "2001887",
             "WMS_SHOPEE_PARTNER_KEY": "shpk-abc",
             "WMS_LAZADA_APP_KEY": "100132",

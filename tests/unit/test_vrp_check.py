@@ -59,9 +59,7 @@ def test_costs_are_the_fixed_cost_plus_the_rate_per_distance():
 
 
 def test_every_broken_rule_is_named():
-    tight = problem(
-        capacity=(8.0, 5.0), shift=TimeWindow(100.0, 200.0), max_duration=60.0
-    )
+    tight = problem(capacity=(8.0, 5.0), shift=TimeWindow(100.0, 200.0), max_duration=60.0)
     evaluation = evaluate(tight, {"van": ["b", "a", "c", "zz"], "truck": ["a"]})
     assert not evaluation.feasible
     # b at 135 (after leaving at 115), a at 150, c at 195, back at 255.
@@ -76,9 +74,7 @@ def test_every_broken_rule_is_named():
 
 def test_a_late_start_and_a_stop_served_twice_are_violations():
     evaluation = evaluate(problem(), {"van": ["c", "a", "c"]})
-    assert evaluation.violations[0] == (
-        "stop 'c' is served twice (vehicles 'van' and 'van')"
-    )
+    assert evaluation.violations[0] == ("stop 'c' is served twice (vehicles 'van' and 'van')")
     # c at 150 to 160, then a at 200: no waiting to absorb, so the van leaves at 100.
     assert "vehicle 'van': stop 'a' starts at 200, after its window closes (160)" in (
         evaluation.violations
@@ -103,7 +99,10 @@ def test_stops_left_out_carry_their_penalty():
         ({"stops": (Stop("a", 1, (1.0,)),)}, "stop 'a': demand needs 0 values"),
         ({"stops": (Stop("a", 1), Stop("a", 1))}, "stop id 'a' appears twice"),
         ({"vehicles": ()}, "vehicles: at least one vehicle is needed"),
-        ({"vehicles": (Vehicle("v", max_duration=0.0),)}, "maximum duration must be a positive number"),
+        (
+            {"vehicles": (Vehicle("v", max_duration=0.0),)},
+            "maximum duration must be a positive number",
+        ),
         ({"depot": 5}, "depot 5 is not a location"),
     ],
 )

@@ -131,9 +131,7 @@ def test_the_command_line_solves_a_solomon_file_to_its_optimum_and_checks_it(tmp
     vehicles, distance = optimum(random_tiny(3), fewest_vehicles=True)
     assert solution["vehicles"] == vehicles
     assert solution["distance"] == pytest.approx(distance, abs=1e-5)
-    assert sorted(c for route in solution["routes"] for c in route) == [
-        str(i) for i in range(1, 8)
-    ]
+    assert sorted(c for route in solution["routes"] for c in route) == [str(i) for i in range(1, 8)]
     answer = tmp_path / "T7.json"
     answer.write_text(result.stdout)
     checked = run_cli("check", path, answer)

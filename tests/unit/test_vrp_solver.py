@@ -131,7 +131,9 @@ def test_a_full_fleet_leaves_the_cheapest_stop_out_and_says_why():
         assert sorted(plan.sequences()["van"]) == ["a", "c"]
         (left,) = plan.unserved
         assert (left.stop_id, left.reason) == ("b", UnservedReason.FLEET_FULL)
-        assert left.message == "the fleet has no capacity or time left for it (no vehicle has kg left)"
+        assert (
+            left.message == "the fleet has no capacity or time left for it (no vehicle has kg left)"
+        )
 
 
 def test_a_stop_that_must_be_served_but_cannot_raises_no_solution():
@@ -152,7 +154,9 @@ def test_distance_objective_weighs_fixed_and_per_distance_costs_of_a_mixed_fleet
         Vehicle("bike-2", (20.0,), fixed_cost=3.0),
     )
     problem = Problem(matrix, matrix, stops, vehicles, dimensions=("kg",))
-    cheapest = solve(problem, SolveOptions(objective=Objective.DISTANCE, time_limit_s=5, effort=2000))
+    cheapest = solve(
+        problem, SolveOptions(objective=Objective.DISTANCE, time_limit_s=5, effort=2000)
+    )
     check_plan(problem, cheapest)
     assert set(cheapest.sequences()) == {"bike-1", "bike-2"}
     assert cheapest.cost == pytest.approx(3 + 3 + 2 * 10 + 2 * 14)
@@ -303,8 +307,9 @@ def random_problem(
             Stop(
                 f"s{i}",
                 i,
-                (float(rng.integers(1, 30)), float(rng.uniform(0, 5))) if mixed else
-                (float(rng.integers(1, 30)),),
+                (float(rng.integers(1, 30)), float(rng.uniform(0, 5)))
+                if mixed
+                else (float(rng.integers(1, 30)),),
                 window=window,
                 service_time=float(rng.integers(0, 10)),
                 penalty=float(rng.uniform(50, 500)) if penalties else None,

@@ -143,6 +143,7 @@ class ListingStockSchema(WmsSchema):
     next_attempt_at = IsoDateTime()
     last_error = fields.String()
     last_error_kind = fields.String(allow_none=True)
+    last_error_at = IsoDateTime(allow_none=True)
     last_pushed_at = IsoDateTime(allow_none=True)
 
 

@@ -1458,6 +1458,7 @@ class ListingStock(Base):
     last_error_kind: Mapped[StockErrorKind | None] = mapped_column(
         _enum(StockErrorKind, "stock_error_kind")
     )
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

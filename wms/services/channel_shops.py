@@ -26,6 +26,7 @@ from wms.db.unit_of_work import UnitOfWork
 from wms.domain.actors import Actor, Role
 from wms.domain.channels import ListingStockStatus, ShopStatus, shop_display_name
 from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from wms.services.idempotency import once_per_key
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_TOKEN = 2000
@@ -126,9 +127,14 @@ def visible_shop(
     return shop
 
 
-def may_change_shop(actor: Actor, shop: ChannelShop) -> bool:
+def may_change_shop(actor: Actor, merchant_id: int) -> bool:
     """Merchants connect and disconnect their own shops; admins any."""
-    return actor.is_admin or (actor.is_merchant and actor.merchant_id == shop.merchant_id)
+    return actor.is_admin or (actor.is_merchant and actor.merchant_id == merchant_id)
+
+
+def may_connect_shops(actor: Actor) -> bool:
+    """Merchants connect their own shops, admins anyone's; managers and staff do not."""
+    return actor.is_admin or actor.is_merchant
 
 
 def _connecting_merchant(uow: UnitOfWork, actor: Actor, merchant_id: int | None) -> Merchant:
@@ -308,15 +314,16 @@ def get_shop(uow: UnitOfWork, actor: Actor, shop_id: int) -> dict[str, Any]:
 
 
 def disconnect_shop(
-    uow: UnitOfWork, actor: Actor, setup: ChannelSetup, shop_id: int
+    uow: UnitOfWork, actor: Actor, setup: ChannelSetup, shop_id: int, key: str | None = None
 ) -> dict[str, Any]:
     """Stop acting for a shop: its tokens are erased, nothing more is pushed to it, and its
-    listings leave the split (the SKUs' other listings may show more)."""
+    listings leave the split (the SKUs' other listings may show more). Disconnecting again
+    changes nothing; with a key (a page's form), a replay answers as the first request did."""
     from wms.services.listing_stock import refresh_pairs
 
-    with uow:
+    def perform() -> dict[str, Any]:
         shop = visible_shop(uow, actor, shop_id)
-        if not may_change_shop(actor, shop):
+        if not may_change_shop(actor, shop.merchant_id):
             raise PermissionDenied("The merchant (or an admin) disconnects a shop.")
         uow.session.execute(
             select(ChannelShop.id).where(ChannelShop.id == shop.id).with_for_update()
@@ -326,8 +333,10 @@ def disconnect_shop(
             shop.access_token_sealed = ""
             shop.refresh_token_sealed = ""
             refresh_pairs(uow, _pairs_of(uow, shop.id), setup.safety_buffer, utcnow())
-        uow.commit()
+        uow.session.flush()
         return shop_view(shop, _listing_counts(uow, [shop.id]).get(shop.id))
+
+    return once_per_key(uow, actor, key, "shops.disconnect", {"shop_id": shop_id}, perform)[0]
 
 
 class ShopNotReady(Exception):

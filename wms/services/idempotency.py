@@ -98,3 +98,21 @@ def run_once(
         if record is None:
             raise Conflict("The request could not be recorded; send it again.", KEY_FIELD)
         return _replay(record, operation, digest), True
+
+
+def once_per_key(
+    uow: UnitOfWork,
+    actor: Actor,
+    key: str | None,
+    operation: str,
+    payload: dict[str, Any],
+    perform: Callable[[], dict[str, Any]],
+) -> tuple[dict[str, Any], bool]:
+    """`run_once` when the caller sent a key (the pages' forms do), else `perform` in a plain
+    transaction of `uow` (the API's calls that are safe to repeat)."""
+    if key is not None:
+        return run_once(uow, actor, key, operation, payload, perform)
+    with uow:
+        result = perform()
+        uow.commit()
+        return result, False

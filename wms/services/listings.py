@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -29,6 +30,7 @@ from wms.domain.channels import (
 )
 from wms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from wms.services.channel_shops import ChannelSetup, require_channel_role, visible_shop
+from wms.services.idempotency import once_per_key
 from wms.services.listing_stock import refresh_pairs
 
 DUPLICATE_LISTING = "The shop already has a listing with these ids, or of this SKU and FC."
@@ -81,14 +83,17 @@ def visible_listing(uow: UnitOfWork, actor: Actor, listing_id: int) -> Listing:
     return listing
 
 
-def _require_writer(actor: Actor, shop: ChannelShop, fc_id: int | None) -> None:
+def may_change_listing(actor: Actor, merchant_id: int, fc_id: int | None) -> bool:
     """Merchants change their own shops' listings; managers those sold from FCs they manage;
     admins all."""
-    if actor.is_admin or (actor.is_merchant and actor.merchant_id == shop.merchant_id):
-        return
-    if not actor.is_merchant and fc_id is not None and actor.manages(fc_id):
-        return
-    raise PermissionDenied("The merchant, the FC's managers or an admin change listings.")
+    if actor.is_admin or (actor.is_merchant and actor.merchant_id == merchant_id):
+        return True
+    return not actor.is_merchant and fc_id is not None and actor.manages(fc_id)
+
+
+def _require_writer(actor: Actor, shop: ChannelShop, fc_id: int | None) -> None:
+    if not may_change_listing(actor, shop.merchant_id, fc_id):
+        raise PermissionDenied("The merchant, the FC's managers or an admin change listings.")
 
 
 def _listable_shop(uow: UnitOfWork, actor: Actor, shop_id: int) -> ChannelShop:
@@ -169,6 +174,7 @@ def stock_view(stock: ListingStock) -> dict[str, Any]:
         "next_attempt_at": stock.next_attempt_at.isoformat(),
         "last_error": stock.last_error,
         "last_error_kind": str(stock.last_error_kind) if stock.last_error_kind else None,
+        "last_error_at": stock.last_error_at.isoformat() if stock.last_error_at else None,
         "last_pushed_at": stock.last_pushed_at.isoformat() if stock.last_pushed_at else None,
     }
 
@@ -307,10 +313,21 @@ def get_listing(uow: UnitOfWork, actor: Actor, listing_id: int) -> dict[str, Any
         return listing_view(visible_listing(uow, actor, listing_id))
 
 
-def retry_listing(uow: UnitOfWork, actor: Actor, listing_id: int) -> dict[str, Any]:
+def _unpark(stock: ListingStock, now: datetime) -> None:
+    """A parked listing's latest quantity is due to be pushed again at once."""
+    stock.status = ListingStockStatus.PENDING
+    stock.attempts = 0
+    stock.next_attempt_at = now
+
+
+def retry_listing(
+    uow: UnitOfWork, actor: Actor, listing_id: int, key: str | None = None
+) -> dict[str, Any]:
     """Send a parked listing's latest quantity again (after its ids or the marketplace were
-    fixed); the last error stays on view until a push succeeds."""
-    with uow:
+    fixed); the last error stays on view until a push succeeds. With a key (a page's form),
+    a replay answers as the first request did and changes nothing."""
+
+    def perform() -> dict[str, Any]:
         listing = visible_listing(uow, actor, listing_id)
         _require_writer(actor, listing.shop, listing.fc_id)
         stock = uow.session.scalar(
@@ -318,11 +335,42 @@ def retry_listing(uow: UnitOfWork, actor: Actor, listing_id: int) -> dict[str, A
         )
         if stock is None or stock.status is not ListingStockStatus.PARKED:
             raise Conflict("Only a parked listing is retried; this one is not parked.", "status")
-        stock.status = ListingStockStatus.PENDING
-        stock.attempts = 0
-        stock.next_attempt_at = utcnow()
-        uow.commit()
+        _unpark(stock, utcnow())
+        uow.session.flush()
         return listing_view(listing)
+
+    payload = {"listing_id": listing_id}
+    return once_per_key(uow, actor, key, "listings.retry", payload, perform)[0]
+
+
+def retry_parked(
+    uow: UnitOfWork, actor: Actor, shop_id: int, key: str | None = None
+) -> dict[str, Any]:
+    """Retry every parked listing of the shop that the actor may change, in one transaction
+    (as `retry_listing` does each one)."""
+
+    def perform() -> dict[str, Any]:
+        shop = visible_shop(uow, actor, shop_id)
+        query = (
+            select(ListingStock, Listing)
+            .join(Listing, Listing.id == ListingStock.listing_id)
+            .join(ChannelShop, ChannelShop.id == Listing.shop_id)
+            .where(Listing.shop_id == shop.id, ListingStock.status == ListingStockStatus.PARKED)
+            .order_by(ListingStock.listing_id)
+            .with_for_update(of=ListingStock)
+        )
+        now = utcnow()
+        retried: list[int] = []
+        for stock, listing in uow.session.execute(_scope(query, actor)):
+            if may_change_listing(actor, shop.merchant_id, listing.fc_id):
+                _unpark(stock, now)
+                retried.append(listing.id)
+        if not retried:
+            raise Conflict("No listing of this shop that you may change is parked.", "status")
+        uow.session.flush()
+        return {"shop_id": shop.id, "retried": len(retried), "listing_ids": retried}
+
+    return once_per_key(uow, actor, key, "listings.retry_parked", {"shop_id": shop_id}, perform)[0]
 
 
 def import_listings(

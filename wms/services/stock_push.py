@@ -158,11 +158,13 @@ def _apply(row: ListingStock, result: Result, now: datetime, rng: random.Random)
             row.status = ListingStockStatus.SYNCED
             row.last_error = ""
             row.last_error_kind = None
+            row.last_error_at = None
         row.attempts = 0
         row.next_attempt_at = now  # anything newer than what was sent is due at once
         return
     row.last_error = result.reason[:2000]
     row.last_error_kind = result.kind
+    row.last_error_at = now
     if result.kind is StockErrorKind.PERMANENT:
         row.status = ListingStockStatus.PARKED
         row.attempts += 1

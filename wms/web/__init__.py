@@ -27,6 +27,7 @@ CONTENT_SECURITY_POLICY = (
 def init_web(app: Flask) -> None:
     """Register the web pages, translations and CSRF protection."""
     from scanners.ui import blueprint as scanner_blueprint
+    from wms.web.channels import blueprint as channels_blueprint
     from wms.web.deliveries import blueprint as deliveries_blueprint
     from wms.web.inbound import blueprint as inbound_blueprint
     from wms.web.labels_pages import blueprint as labels_blueprint
@@ -91,6 +92,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(printing_blueprint)
     app.register_blueprint(labels_blueprint)
     app.register_blueprint(deliveries_blueprint)
+    app.register_blueprint(channels_blueprint)
     app.register_blueprint(scanner_blueprint)
 
 

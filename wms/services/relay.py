@@ -1,0 +1,49 @@
+"""One round of the background worker: everything the outbox holds goes where it is due.
+
+A round delivers merchant webhooks, turns stock changes into listing quantities (until the
+events are drained, so a burst of changes coalesces into one quantity per listing) and pushes
+the due listing quantities to the marketplaces. The worker (`flask wms relay`) repeats rounds;
+several may run at once on PostgreSQL, and one killed mid-round loses nothing: what it had
+claimed comes due again when its lease runs out.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from wms.db.unit_of_work import UnitOfWork
+from wms.services.channel_shops import ChannelSetup
+from wms.services.listing_stock import refresh_listing_stock
+from wms.services.outbox import deliver_webhooks
+from wms.services.stock_push import LEASE, ClientFactory, push_listing_stock
+
+REFRESH_BATCH = 500
+MAX_REFRESH_BATCHES = 20
+"""A round turns at most this many batches of stock events into quantities before pushing."""
+
+
+def relay_round(
+    uow: UnitOfWork,
+    clients: ClientFactory,
+    setup: ChannelSetup,
+    *,
+    lease: timedelta = LEASE,
+    push_limit: int = 500,
+) -> dict[str, int]:
+    """Deliver what is due once; counts by step and outcome (`webhooks.delivered`, ...)."""
+    counts: dict[str, int] = {}
+    for name, count in deliver_webhooks(uow).items():
+        counts[f"webhooks.{name}"] = count
+    for _ in range(MAX_REFRESH_BATCHES):
+        refreshed = refresh_listing_stock(
+            uow, safety_buffer=setup.safety_buffer, limit=REFRESH_BATCH
+        )
+        for name, count in refreshed.items():
+            counts[f"stock.{name}"] = counts.get(f"stock.{name}", 0) + count
+        if refreshed.get("events", 0) < REFRESH_BATCH:
+            break
+    for name, count in push_listing_stock(
+        uow, clients, setup, lease=lease, limit=push_limit
+    ).items():
+        counts[f"push.{name}"] = count
+    return counts
