@@ -120,7 +120,7 @@ def test_intake_migration_adds_hints_marketplace_orders_and_reconciliation_and_t
     empty_database_url,
 ):
     url = empty_database_url
-    intake, before = "69843e46c2a9", "f92269948645"
+    intake, before = "69843e46c2a9", "b7d41e2a9c05"
     upgrade(url, intake)
     engine = make_engine(url)
     try:

@@ -2,7 +2,7 @@
 shipment push, each shop's order-poll window, and what stock reconciliation last read
 
 Revision ID: 69843e46c2a9
-Revises: f92269948645
+Revises: b7d41e2a9c05
 Create Date: 2026-12-04 07:19:22.318163
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "69843e46c2a9"
-down_revision: str | None = "f92269948645"
+down_revision: str | None = "b7d41e2a9c05"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
