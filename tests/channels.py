@@ -121,3 +121,20 @@ def add_listing(
 
 def kul1(api: Api) -> int:
     return fc_ids(api)["KUL1"]
+
+
+INTAKE_APPS = {
+    Marketplace.SHOPEE: ("2001001", "shopee-partner-key-for-tests"),
+    Marketplace.LAZADA: ("100201", "lazada-app-secret-for-tests"),
+    Marketplace.TIKTOK: ("6intake7", "tiktok-app-secret-for-tests"),
+}
+INTAKE_SETTINGS = {
+    "shopee_partner_id": INTAKE_APPS[Marketplace.SHOPEE][0],
+    "shopee_partner_key": INTAKE_APPS[Marketplace.SHOPEE][1],
+    "lazada_app_key": INTAKE_APPS[Marketplace.LAZADA][0],
+    "lazada_app_secret": INTAKE_APPS[Marketplace.LAZADA][1],
+    "tiktok_app_key": INTAKE_APPS[Marketplace.TIKTOK][0],
+    "tiktok_app_secret": INTAKE_APPS[Marketplace.TIKTOK][1],
+}
+"""Settings giving the WMS app credentials for all three marketplaces (their sandboxes use the
+same), so webhooks verify and shops can be called."""

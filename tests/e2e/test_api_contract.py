@@ -9,6 +9,9 @@ from tests.api import ADMIN, error_fields, fc_ids, new_key, spec_operations, zon
 
 # Label downloads answer a PDF or ZPL document, not JSON.
 LABEL_DOCUMENTS = ("/label", "/labels", "/carton-labels", "/bin-labels", "/shelf-strips")
+# Marketplaces post signed raw bodies here with no login (the signature authenticates) and
+# want an empty answer.
+WEBHOOKS = {"/channels/{marketplace}/webhook"}
 
 
 @pytest.fixture
@@ -46,6 +49,11 @@ def test_every_operation_has_schemas_and_security(spec):
     actions += ("/dispatch", "/disconnect")
     with_body = {"/packages/{package_id}/close"}
     for path, method, operation in spec_operations(spec):
+        if path in WEBHOOKS:
+            assert operation.get("security") == [], (path, method)
+            assert "requestBody" not in operation and "200" in operation["responses"]
+            assert "content" not in operation["responses"]["200"], (path, method)
+            continue
         if method in ("post", "patch", "put") and path not in csv_uploads:
             if path.endswith(actions) and path not in with_body:
                 assert "requestBody" not in operation, (path, method)
@@ -106,6 +114,7 @@ def test_every_endpoint_refuses_bad_input_naming_the_field(client, api_as, spec)
             "listing_id",
         )
     }
+    ids["marketplace"] = "shopee"
     checked = 0
     for path, method, operation in spec_operations(spec):
         url = _fill(path, ids)

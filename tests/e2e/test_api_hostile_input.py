@@ -345,3 +345,38 @@ def test_huge_ids_in_paths_are_not_found(api_as):
         assert api.get(path).status_code == 404, path
     response = api.patch("/skus/99999999999999999999", {"name_en": "x"})
     assert response.status_code == 404
+
+
+def test_hostile_webhooks_are_refused_with_a_4xx_and_store_nothing(database_url, session_factory):
+    """Whatever reaches a marketplace webhook unsigned or badly signed (bodies that are not
+    JSON, NUL bytes, huge numbers, wrong signatures) is a 401 or 404 naming a field."""
+    from flask import Flask
+
+    from tests.channels import INTAKE_SETTINGS
+    from tests.conftest import settings_for
+    from wms.app import create_app
+    from wms.db.models import ChannelHint
+    from wms.db.unit_of_work import UnitOfWork
+
+    app: Flask = create_app(
+        settings_for(database_url, **INTAKE_SETTINGS), session_factory=session_factory
+    )
+    client = app.test_client()
+    bodies = [b"", b"\x00", b"not json", b"[1, 2]", b'{"shop_id": 1e400}', b"{" * 5000]
+    bodies += [str(value).encode() for value in HOSTILE]
+    signatures = [None, "", "\x00", "0" * 64, "sha256=" + "f" * 64, "x" * 5000]
+    answered = 0
+    for marketplace in ("shopee", "lazada", "tiktok", "ebay", "\x00", "9" * 200):
+        for body in bodies:
+            for signature in signatures:
+                headers = {} if signature is None else {"Authorization": signature}
+                response = client.post(
+                    f"/api/v1/channels/{marketplace}/webhook", data=body, headers=headers
+                )
+                assert response.status_code in (401, 404), (marketplace, body, signature)
+                assert error_fields(response), (marketplace, body, signature)
+                answered += 1
+    assert answered > 400
+    uow = UnitOfWork(session_factory)
+    with uow:
+        assert uow.session.query(ChannelHint).count() == 0

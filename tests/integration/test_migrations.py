@@ -114,3 +114,37 @@ def test_channels_migration_adds_shops_listings_and_their_stock_and_takes_them_a
         assert {"orders", "delivery_plans", "outbox_events"} <= left
     finally:
         engine.dispose()
+
+
+def test_intake_migration_adds_hints_marketplace_orders_and_reconciliation_and_takes_them_away(
+    empty_database_url,
+):
+    url = empty_database_url
+    intake, before = "69843e46c2a9", "b7d41e2a9c05"
+    upgrade(url, intake)
+    engine = make_engine(url)
+    try:
+        found = inspect(engine)
+        assert {"channel_hints", "channel_orders"} <= set(found.get_table_names())
+        hint_uniques = {
+            tuple(u["column_names"]) for u in found.get_unique_constraints("channel_hints")
+        }
+        assert ("marketplace", "digest") in hint_uniques
+        order_uniques = {
+            tuple(u["column_names"]) for u in found.get_unique_constraints("channel_orders")
+        }
+        assert {("shop_id", "external_id"), ("order_id",)} <= order_uniques
+        assert "orders_polled_until" in {c["name"] for c in found.get_columns("channel_shops")}
+        stock_columns = {c["name"] for c in found.get_columns("listing_stock")}
+        assert {"checked_at", "checked_quantity", "drift_at", "drift_reason"} <= stock_columns
+    finally:
+        engine.dispose()
+    downgrade(url, before)
+    engine = make_engine(url)
+    try:
+        found = inspect(engine)
+        assert not {"channel_hints", "channel_orders"} & set(found.get_table_names())
+        assert "drift_at" not in {c["name"] for c in found.get_columns("listing_stock")}
+        assert "orders_polled_until" not in {c["name"] for c in found.get_columns("channel_shops")}
+    finally:
+        engine.dispose()

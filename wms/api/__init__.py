@@ -28,6 +28,7 @@ def init_api(app: Flask) -> WmsApi:
     from wms.api import (
         auth,
         catalogue,
+        channel_orders,
         channels,
         consignments,
         deliveries,
@@ -56,7 +57,7 @@ def init_api(app: Flask) -> WmsApi:
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     modules = (auth, facilities, catalogue, stock, consignments, receiving, slotting, orders)
-    for module in (*modules, waves, shipping, labels, deliveries, channels):
+    for module in (*modules, waves, shipping, labels, deliveries, channels, channel_orders):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.PREFIX)
     api.register_blueprint(
         consignments.rates_blp, url_prefix=API_PREFIX + consignments.RATES_PREFIX

@@ -490,6 +490,7 @@ class LazadaClient:
             recipient_name=name,
             recipient_phone=str(address.get("phone") or ""),
             address=lines_text,
+            city=str(address.get("city") or address.get("address4") or ""),
             postcode=str(address.get("post_code") or ""),
             country=self.access.country,
             cash_on_delivery=str(header.get("payment_method", "")).upper() == "COD",

@@ -195,6 +195,7 @@ def order_from_detail(detail: Mapping[str, Any]) -> MarketplaceOrder:
         recipient_name=str(address.get("name") or ""),
         recipient_phone=str(address.get("phone") or ""),
         address=str(address.get("full_address") or ""),
+        city=str(address.get("city") or address.get("town") or ""),
         postcode=str(address.get("zipcode") or ""),
         country=str(address.get("region") or detail.get("region") or ""),
         ship_by=_utc(detail.get("ship_by_date")),

@@ -30,10 +30,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labels.printing import PrinterLanguage, PrintProtocol
-from wms.channels.marketplace import Marketplace
+from wms.channels.marketplace import Marketplace, OrderState
 from wms.db.base import Base, UTCDateTime, utcnow
 from wms.domain.actors import Role
 from wms.domain.catalogue import LocationStatus, TemperatureClass, VelocityClass, ZonePurpose
+from wms.domain.channel_orders import HintStatus, ShipmentPush
 from wms.domain.channels import ListingStockStatus, ShopStatus, StockErrorKind
 from wms.domain.consignments import ConsignmentStatus, ShipmentMode
 from wms.domain.deliveries import DeliveryPlanStatus, LeftOutReason, PlanObjective
@@ -1376,6 +1377,9 @@ class ChannelShop(Base):
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    orders_polled_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """The end of the last order-list window read in full (the next poll starts a little
+    before it)."""
 
     merchant: Mapped[Merchant] = relationship()
 
@@ -1457,5 +1461,80 @@ class ListingStock(Base):
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When reconciliation last read what the marketplace shows."""
+    checked_quantity: Mapped[int | None] = mapped_column(Integer)
+    checked_version: Mapped[int | None] = mapped_column(Integer)
+    """The desired version the reading was compared with."""
+    drift_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    drift_reason: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    """Why reconciliation last sent the listing's quantity again, and when."""
 
     listing: Mapped[Listing] = relationship(back_populates="stock")
+
+
+class ChannelHint(Base):
+    """A verified marketplace webhook, kept as received until intake reads the order it names.
+
+    The same webhook delivered again (same marketplace, same body) is stored once."""
+
+    __tablename__ = "channel_hints"
+    __table_args__ = (
+        UniqueConstraint("marketplace", "digest"),
+        Index("ix_channel_hints_status_next_attempt", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    marketplace: Mapped[Marketplace] = mapped_column(_enum(Marketplace, "marketplace"))
+    shop_ref: Mapped[str] = mapped_column(String(64))
+    """The marketplace's id of the shop (Shopee shop_id, Lazada seller_id, TikTok shop id)."""
+    order_ref: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[HintStatus] = mapped_column(
+        _enum(HintStatus, "hint_status"), default=HintStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChannelOrder(Base):
+    """A marketplace order as intake knows it: the shop it came from, its last state, the WMS
+    order made for it (none while unpaid, or while a problem stops intake), and whether the
+    marketplace has been told it shipped."""
+
+    __tablename__ = "channel_orders"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "external_id"),
+        CheckConstraint("shipment_attempts >= 0", name="shipment_attempts_not_negative"),
+        Index("ix_channel_orders_shipment", "shipment_status", "shipment_next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("channel_shops.id"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), unique=True)
+    raw_status: Mapped[str] = mapped_column(String(200))
+    state: Mapped[OrderState] = mapped_column(_enum(OrderState, "marketplace_order_state"))
+    marketplace_updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    problem: Mapped[str] = mapped_column(Text, default="")
+    """Why no WMS order could be made (or changed) for it; empty when there is none."""
+    problem_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipment_status: Mapped[ShipmentPush] = mapped_column(
+        _enum(ShipmentPush, "shipment_push"), default=ShipmentPush.WAITING
+    )
+    shipment_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    shipment_next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    shipment_error: Mapped[str] = mapped_column(Text, default="")
+    shipment_tracking: Mapped[str] = mapped_column(String(64), default="")
+    """The tracking number sent; empty when the marketplace assigns its own (Lazada)."""
+    shipment_pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    shop: Mapped[ChannelShop] = relationship()
+    order: Mapped[Order | None] = relationship()

@@ -57,6 +57,8 @@ OPEN_ALLOCATIONS = frozenset({AllocationStatus.RESERVED, AllocationStatus.PICKED
 
 CHANNELS = ("api", "shopee", "lazada", "tiktok")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,24}$")
+MASKED_PHONE = re.compile(r"^[(+]{0,2}[0-9][0-9*+ ()-]{5,24}$")
+"""A phone as a marketplace shows it to the seller, digits partly hidden: (+60)1*****89."""
 MAX_LINES = 200
 MAX_UNITS_PER_LINE = 100_000
 
@@ -67,9 +69,12 @@ def check_cancel(status: OrderStatus) -> None:
         raise Conflict(f"An order that is {status} cannot be cancelled.", "status")
 
 
-def check_phone(phone: str, field: str = "recipient_phone") -> str:
-    """A phone number: digits with an optional leading +, spaces and dashes."""
+def check_phone(phone: str, field: str = "recipient_phone", *, masked: bool = False) -> str:
+    """A phone number: digits with an optional leading +, spaces and dashes; with `masked`,
+    also one whose digits the marketplace partly hid with '*' (it prints its own waybill)."""
     cleaned = phone.strip()
+    if masked and "*" in cleaned and MASKED_PHONE.match(cleaned):
+        return cleaned
     if not PHONE.match(cleaned):
         raise InvalidInput(
             "Give a phone number of digits, with an optional leading + and spaces or dashes.",
@@ -123,7 +128,7 @@ class NewOrder:
         for field in ("recipient_name", "address", "city"):
             if not str(getattr(self, field)).strip():
                 raise InvalidInput("Must not be blank.", field)
-        check_phone(self.recipient_phone)
+        check_phone(self.recipient_phone, masked=self.channel != "api")
         if not self.lines:
             raise InvalidInput("An order needs at least one line.", "lines")
         if len(self.lines) > MAX_LINES:

@@ -161,96 +161,100 @@ def create_order(
     """Take an order in and reserve its stock FEFO; what cannot be reserved is backordered.
     The same external id from the same merchant and channel is refused as a duplicate."""
     new.check()
-
-    def perform() -> dict[str, Any]:
-        merchant = _merchant_for(uow, actor, new.merchant_id)
-        fc = destination_fc(uow, actor, new.fc_id)
-        carrier = carrier_of(uow, fc, new.carrier_id)
-        duplicate = uow.session.scalar(
-            select(Order.reference).where(
-                Order.merchant_id == merchant.id,
-                Order.channel == new.channel,
-                Order.external_id == new.external_id.strip(),
-            )
-        )
-        if duplicate is not None:
-            raise Conflict(
-                f"Order {new.external_id} from {new.channel} is already here as {duplicate}.",
-                "external_id",
-            )
-        codes = {line.sku_code for line in new.lines}
-        skus = {
-            sku.code: sku
-            for sku in uow.session.scalars(
-                select(Sku).where(Sku.merchant_id == merchant.id, Sku.code.in_(codes))
-            )
-        }
-        for index, line in enumerate(new.lines):
-            if line.sku_code not in skus:
-                raise NotFound(
-                    f"{merchant.code} has no SKU {line.sku_code}.", f"lines.{index}.sku_code"
-                )
-        order = Order(
-            reference=f"NEW-{uuid.uuid4().hex[:20]}",
-            merchant_id=merchant.id,
-            merchant=merchant,
-            fc_id=fc.id,
-            fc=fc,
-            channel=new.channel,
-            external_id=new.external_id.strip(),
-            status=OrderStatus.RECEIVED,
-            carrier_id=carrier.id,
-            carrier=carrier,
-            ship_by=new.ship_by,
-            recipient_name=new.recipient_name.strip(),
-            recipient_phone=new.recipient_phone.strip(),
-            address=new.address.strip(),
-            city=new.city.strip(),
-            postcode=new.postcode.strip(),
-            country=new.country.strip().upper(),
-            cod_amount=new.cod_amount,
-            currency=fc.currency,
-            delivery_latitude=new.delivery_latitude,
-            delivery_longitude=new.delivery_longitude,
-            delivery_window_open=new.delivery_window_open,
-            delivery_window_close=new.delivery_window_close,
-            min_remaining_days=min_remaining_days(
-                uow, fc, new.channel, new.country.strip().upper()
-            ),
-            created_by=actor.user_id,
-        )
-        uow.session.add(order)
-        uow.session.flush()
-        order.reference = f"SO-{fc.code}-{order.id:07d}"
-        for number, line in enumerate(new.lines, start=1):
-            uow.session.add(
-                OrderLine(
-                    order_id=order.id,
-                    line_number=number,
-                    sku_id=skus[line.sku_code].id,
-                    sku=skus[line.sku_code],
-                    quantity=line.quantity,
-                )
-            )
-        uow.session.flush()
-        uow.session.refresh(order, ["lines"])
-        allocation.allocate(uow, order, ship_date(order))
-        emit(
-            uow,
-            "order.status",
-            order.merchant_id,
-            {
-                "order": order.reference,
-                "external_id": order.external_id,
-                "status": str(order.status),
-            },
-        )
-        uow.session.flush()
-        uow.session.refresh(order, ["allocations"])
-        return order_view(order)
-
     payload = {"order": repr(new)}
-    return run_once(uow, actor, key, "orders.create", payload, perform)
+    return run_once(
+        uow, actor, key, "orders.create", payload, lambda: order_view(place_order(uow, actor, new))
+    )
+
+
+def place_order(uow: UnitOfWork, actor: Actor, new: NewOrder) -> Order:
+    """Write a checked order and reserve its stock, inside the caller's transaction (the API's
+    `create_order` and the marketplace intake both come here). An actor with user id 0 is the
+    channel worker: the order records no user."""
+    new.check()
+    merchant = _merchant_for(uow, actor, new.merchant_id)
+    fc = destination_fc(uow, actor, new.fc_id)
+    carrier = carrier_of(uow, fc, new.carrier_id)
+    duplicate = uow.session.scalar(
+        select(Order.reference).where(
+            Order.merchant_id == merchant.id,
+            Order.channel == new.channel,
+            Order.external_id == new.external_id.strip(),
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(
+            f"Order {new.external_id} from {new.channel} is already here as {duplicate}.",
+            "external_id",
+        )
+    codes = {line.sku_code for line in new.lines}
+    skus = {
+        sku.code: sku
+        for sku in uow.session.scalars(
+            select(Sku).where(Sku.merchant_id == merchant.id, Sku.code.in_(codes))
+        )
+    }
+    for index, line in enumerate(new.lines):
+        if line.sku_code not in skus:
+            raise NotFound(
+                f"{merchant.code} has no SKU {line.sku_code}.", f"lines.{index}.sku_code"
+            )
+    order = Order(
+        reference=f"NEW-{uuid.uuid4().hex[:20]}",
+        merchant_id=merchant.id,
+        merchant=merchant,
+        fc_id=fc.id,
+        fc=fc,
+        channel=new.channel,
+        external_id=new.external_id.strip(),
+        status=OrderStatus.RECEIVED,
+        carrier_id=carrier.id,
+        carrier=carrier,
+        ship_by=new.ship_by,
+        recipient_name=new.recipient_name.strip(),
+        recipient_phone=new.recipient_phone.strip(),
+        address=new.address.strip(),
+        city=new.city.strip(),
+        postcode=new.postcode.strip(),
+        country=new.country.strip().upper(),
+        cod_amount=new.cod_amount,
+        currency=fc.currency,
+        delivery_latitude=new.delivery_latitude,
+        delivery_longitude=new.delivery_longitude,
+        delivery_window_open=new.delivery_window_open,
+        delivery_window_close=new.delivery_window_close,
+        min_remaining_days=min_remaining_days(uow, fc, new.channel, new.country.strip().upper()),
+        created_by=actor.user_id or None,
+    )
+    uow.session.add(order)
+    uow.session.flush()
+    order.reference = f"SO-{fc.code}-{order.id:07d}"
+    for number, line in enumerate(new.lines, start=1):
+        uow.session.add(
+            OrderLine(
+                order_id=order.id,
+                line_number=number,
+                sku_id=skus[line.sku_code].id,
+                sku=skus[line.sku_code],
+                quantity=line.quantity,
+            )
+        )
+    uow.session.flush()
+    uow.session.refresh(order, ["lines"])
+    allocation.allocate(uow, order, ship_date(order))
+    emit(
+        uow,
+        "order.status",
+        order.merchant_id,
+        {
+            "order": order.reference,
+            "external_id": order.external_id,
+            "status": str(order.status),
+        },
+    )
+    uow.session.flush()
+    uow.session.refresh(order, ["allocations"])
+    return order
 
 
 def get_order(uow: UnitOfWork, actor: Actor, order_id: int) -> dict[str, Any]:

@@ -224,11 +224,12 @@ def _access(
         return access
 
 
-class _Reauthorise(Exception):
-    """The marketplace no longer accepts the shop's tokens, even fresh ones."""
+class Reauthorise(Exception):
+    """The marketplace no longer accepts the shop's tokens, even fresh ones: the merchant
+    connects the shop again."""
 
 
-def _refreshed_access(
+def refreshed_access(
     uow: UnitOfWork,
     clients: ClientFactory,
     setup: ChannelSetup,
@@ -237,10 +238,12 @@ def _refreshed_access(
     *,
     force: bool = False,
 ) -> ShopAccess:
+    """The shop's access with tokens good for a while (refreshed first when needed, or always
+    with `force`); Reauthorise when the marketplace refuses the refresh."""
     try:
         return _access(uow, clients, setup, shop_id, now, force_refresh=force)
     except (PermanentError, AuthExpired) as error:
-        raise _Reauthorise(f"Token refresh refused: {error}. Connect the shop again.") from error
+        raise Reauthorise(f"Token refresh refused: {error}. Connect the shop again.") from error
 
 
 def _push_shop(
@@ -265,7 +268,7 @@ def _push_shop(
         counts["retrying"] += len(pending)
 
     try:
-        access = _refreshed_access(uow, clients, setup, shop_id, now())
+        access = refreshed_access(uow, clients, setup, shop_id, now())
         client = clients(access)
         by_ref = {claim.ref: claim for claim in claims}
         updates = [StockUpdate(claim.ref, claim.quantity) for claim in claims]
@@ -275,14 +278,14 @@ def _push_shop(
                 try:
                     outcomes = client.push_stock(batch)
                 except AuthExpired:
-                    access = _refreshed_access(uow, clients, setup, shop_id, now(), force=True)
+                    access = refreshed_access(uow, clients, setup, shop_id, now(), force=True)
                     client = clients(access)
                     outcomes = client.push_stock(batch)
             except AuthExpired as error:
-                raise _Reauthorise(
+                raise Reauthorise(
                     f"Access refused after a token refresh: {error}. Connect the shop again."
                 ) from error
-            except (Throttled, _Reauthorise, ShopNotReady):
+            except (Throttled, Reauthorise, ShopNotReady):
                 raise
             except MarketplaceError as error:
                 kind = _kind_of(error)
@@ -304,7 +307,7 @@ def _push_shop(
             pending = [claim for claim in pending if claim.listing_id not in done]
     except Throttled as error:
         give_back(error, StockErrorKind.THROTTLED)  # no more calls to this shop this round
-    except _Reauthorise as error:
+    except Reauthorise as error:
         give_back(str(error), StockErrorKind.AUTH, ShopStatus.NEEDS_REAUTHORISATION)
     except ShopNotReady as error:
         give_back(str(error), StockErrorKind.AUTH)
