@@ -113,17 +113,30 @@ def connect_sandbox(shopee: str, webhook: str) -> None:
     show_default=True,
     help="Seconds a claimed listing is this worker's before another may send it.",
 )
-def relay(once: bool, interval: float, lease: float) -> None:
+@click.option(
+    "--reconcile-every",
+    default=300.0,
+    show_default=True,
+    help="Seconds between readings of what the marketplaces show (drift correction).",
+)
+def relay(once: bool, interval: float, lease: float, reconcile_every: float) -> None:
     """Deliver the outbox: merchant webhooks, stock changes to listing quantities, quantities
-    to the marketplaces (retrying with backoff); runs until stopped."""
+    to the marketplaces (retrying with backoff), marketplace orders in, shipments out, and a
+    reconciliation every so often; runs until stopped."""
     from datetime import timedelta
 
     from wms.channels.clients import client_for
     from wms.services.relay import relay_round
 
     setup = wiring().channels
+    reconciled = 0.0
     while True:
-        counts = relay_round(wiring().uow(), client_for, setup, lease=timedelta(seconds=lease))
+        due = time.monotonic() - reconciled >= reconcile_every
+        counts = relay_round(
+            wiring().uow(), client_for, setup, lease=timedelta(seconds=lease), reconcile=due
+        )
+        if due:
+            reconciled = time.monotonic()
         busy = {name: count for name, count in counts.items() if count}
         if busy:
             click.echo(" ".join(f"{name}={count}" for name, count in busy.items()), err=True)

@@ -1,6 +1,6 @@
 """The demo's "Shopee MY": connected in the running Shopee sandbox through its control panel,
-the merchant's SKUs listed, their stock pushed by the worker; a restarted (empty) sandbox gets
-the shop and every quantity again."""
+the merchant's SKUs listed, their stock pushed by the worker, a buyer's order taken in; a
+restarted (empty) sandbox gets the shop and every quantity again."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from wms.channels.sandbox.admin import ControlPanel, with_controls
 from wms.channels.sandbox.server import serve
 from wms.channels.sandbox.shopee import ShopeeSandbox
 from wms.db.encryption import TokenCipher, derived_key
-from wms.db.models import Listing, ListingStock
+from wms.db.models import Listing, ListingStock, Order
 from wms.db.session import make_engine
 from wms.db.unit_of_work import UnitOfWork
+from wms.domain.orders import OrderStatus
 from wms.services.channel_shops import ChannelSetup
 from wms.services.demo_channels import SHOP_ID, connect_demo_shop
 from wms.services.relay import relay_round
@@ -62,6 +63,14 @@ def test_the_demo_shop_gets_the_merchants_stock_and_gets_it_again_after_a_restar
                 assert len(pairs) == shop["listings"]
                 assert any(wanted > 0 for _, wanted in pairs)
                 assert all(shown == wanted for shown, wanted in pairs)
+                # The buyer's order came in (no web server here: the worker's poll found it).
+                with uow:
+                    order = uow.session.scalar(
+                        select(Order).where(
+                            Order.channel == "shopee", Order.external_id == shop["order_id"]
+                        )
+                    )
+                    assert order is not None and order.status != OrderStatus.CANCELLED
             finally:
                 server.stop()
     finally:

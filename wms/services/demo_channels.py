@@ -2,8 +2,8 @@
 
 The sandbox keeps its shops in memory, so the run command connects the shop again each time it
 starts the sandbox: new tokens (as re-authorising would give them), every SKU of the merchant
-in KUL1 listed (created once), and every listing's quantity sent again (a new sandbox shows
-none). Marketplace orders come back to the WMS's webhook receiver.
+in KUL1 listed (created once), every listing's quantity sent again (a new sandbox shows none),
+and a buyer's order placed, which comes to the WMS by webhook or by the worker's poll.
 """
 
 from __future__ import annotations
@@ -112,4 +112,7 @@ def connect_demo_shop(
             stock.next_attempt_at = utcnow()
         uow.commit()
     panel.set_webhook_url(webhook_url)
-    return {**shop, "listings": len(skus)}
+    # A buyer's order, so a new user sees one come in (by webhook, or by the worker's poll when
+    # the web server was not up yet to receive it).
+    order_id = panel.place_order(SHOP_ID, [(refs[0][0], 1)])
+    return {**shop, "listings": len(skus), "order_id": order_id}

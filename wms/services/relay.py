@@ -1,10 +1,12 @@
 """One round of the background worker: everything the outbox holds goes where it is due.
 
 A round delivers merchant webhooks, turns stock changes into listing quantities (until the
-events are drained, so a burst of changes coalesces into one quantity per listing) and pushes
-the due listing quantities to the marketplaces. The worker (`flask wms relay`) repeats rounds;
-several may run at once on PostgreSQL, and one killed mid-round loses nothing: what it had
-claimed comes due again when its lease runs out.
+events are drained, so a burst of changes coalesces into one quantity per listing), pushes the
+due listing quantities to the marketplaces, takes marketplace orders in (webhook hints, and
+each shop's order list polled on its own cadence), tells the marketplaces what shipped, and,
+when asked, reconciles what the marketplaces show with what the WMS wants. The worker
+(`flask wms relay`) repeats rounds; several may run at once on PostgreSQL, and one killed
+mid-round loses nothing: what it had claimed comes due again when its lease runs out.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from wms.db.unit_of_work import UnitOfWork
+from wms.services.channel_orders import take_in_orders
 from wms.services.channel_shops import ChannelSetup
 from wms.services.listing_stock import refresh_listing_stock
 from wms.services.outbox import deliver_webhooks
+from wms.services.shipment_push import push_shipments
 from wms.services.stock_push import LEASE, ClientFactory, push_listing_stock
+from wms.services.stock_reconciliation import reconcile_stock
 
 REFRESH_BATCH = 500
 MAX_REFRESH_BATCHES = 20
@@ -29,6 +34,7 @@ def relay_round(
     *,
     lease: timedelta = LEASE,
     push_limit: int = 500,
+    reconcile: bool = False,
 ) -> dict[str, int]:
     """Deliver what is due once; counts by step and outcome (`webhooks.delivered`, ...)."""
     counts: dict[str, int] = {}
@@ -46,4 +52,11 @@ def relay_round(
         uow, clients, setup, lease=lease, limit=push_limit
     ).items():
         counts[f"push.{name}"] = count
+    for name, count in take_in_orders(uow, clients, setup).items():
+        counts[f"orders.{name}"] = count
+    for name, count in push_shipments(uow, clients, setup, lease=lease).items():
+        counts[f"shipments.{name}"] = count
+    if reconcile:
+        for name, count in reconcile_stock(uow, clients, setup).items():
+            counts[f"reconcile.{name}"] = count
     return counts
