@@ -24,7 +24,8 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 .venv/bin/flask wms connect-sandbox --shopee "http://127.0.0.1:$SANDBOX_PORT" \
-  --webhook "http://127.0.0.1:${WMS_PORT:-5000}/api/v1/channels/shopee/webhook"
+  --webhook "http://127.0.0.1:${WMS_PORT:-5000}/api/v1/channels/shopee/webhook" \
+  || echo "The marketplace sandbox did not answer on port $SANDBOX_PORT: the demo's Shopee MY shop is not connected."
 .venv/bin/flask wms relay &
 RELAY_PID=$!
 trap 'kill "$RELAY_PID" "$SANDBOX_PID" 2>/dev/null || true' EXIT
