@@ -419,6 +419,22 @@ def test_pushed_quantities_are_what_the_marketplace_then_shows(
     assert client.read_stock(refs) == {refs[0]: 12, refs[1]: 0, refs[2]: 7}
 
 
+def test_a_plain_item_named_with_model_0_is_pushed_and_read_back(
+    sandbox: ShopeeSandbox, client: ShopeeClient
+) -> None:
+    # Shopee calls an item without variations model 0; a listing may name it either way.
+    zero, blank = ListingRef("770002", "0"), ListingRef("770003", "")
+    sandbox.add_listing(SHOP, zero, "Rice bag", 1)
+    sandbox.add_listing(SHOP, blank, "Tea tin", 1)
+
+    outcomes = client.push_stock([StockUpdate(zero, 6)]) + client.push_stock(
+        [StockUpdate(blank, 3)]
+    )
+
+    assert all(outcome.accepted for outcome in outcomes)
+    assert client.read_stock([zero, blank]) == {zero: 6, blank: 3}
+
+
 def test_one_refused_model_fails_alone_and_the_others_are_applied(
     sandbox: ShopeeSandbox, client: ShopeeClient
 ) -> None:

@@ -322,10 +322,11 @@ class ShopeeClient:
         """Seller stock now per listing (its location, or the sum over locations when it names
         none): `get_model_list` for variants, `get_item_base_info` for plain items."""
         result: dict[ListingRef, int] = {}
-        plain = [listing for listing in listings if not listing.model_id]
+        # Model 0 is Shopee's own name for an item without variations.
+        plain = [listing for listing in listings if listing.model_id in ("", "0")]
         with_models: dict[str, list[ListingRef]] = {}
         for listing in listings:
-            if listing.model_id:
+            if listing.model_id not in ("", "0"):
                 with_models.setdefault(listing.item_id, []).append(listing)
         for item_id, wanted in with_models.items():
             models = self._models(item_id)
