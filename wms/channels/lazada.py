@@ -28,9 +28,7 @@ import hmac
 import json
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,6 +56,7 @@ from wms.channels.marketplace import (
     TokenGrant,
     TransientError,
     WebhookNotice,
+    exchange,
 )
 
 AUTH_URL = "https://auth.lazada.com/rest"
@@ -619,32 +618,28 @@ class LazadaClient:
         self, url: str, *, data: bytes | None = None, headers: Mapping[str, str] | None = None
     ) -> bytes:
         """The body of a 2xx answer (POST when `data` is given); HTTP failures mapped."""
-        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-            raise PermanentError(f"not an HTTP URL: {url}")
-        request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        answer = exchange(
             url,
-            data=data,
+            timeout=self.timeout,
             method="POST" if data is not None else "GET",
-            headers=dict(headers or {}),
+            data=data,
+            headers=headers,
+            server="Lazada",
         )
+        body = answer.body
+        if answer.status < 400:
+            return body
+        if answer.status == 429:
+            raise Throttled(f"Lazada HTTP 429: {body[:200]!r}", retry_after=1.0)
+        if answer.status >= 500:
+            raise TransientError(f"Lazada HTTP {answer.status}: {body[:200]!r}")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                return bytes(response.read())
-        except urllib.error.HTTPError as exc:
-            body = exc.read()
-            if exc.code == 429:
-                raise Throttled(f"Lazada HTTP 429: {body[:200]!r}", retry_after=1.0) from exc
-            if exc.code >= 500:
-                raise TransientError(f"Lazada HTTP {exc.code}: {body[:200]!r}") from exc
-            try:
-                answer = json.loads(body)
-            except ValueError:
-                answer = None
-            if isinstance(answer, dict) and "code" in answer:
-                raise error_for(_failure(answer)) from exc
-            raise PermanentError(f"Lazada HTTP {exc.code}: {body[:200]!r}") from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise TransientError(f"Lazada unreachable: {exc}") from exc
+            payload = json.loads(body)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and "code" in payload:
+            raise error_for(_failure(payload))
+        raise PermanentError(f"Lazada HTTP {answer.status}: {body[:200]!r}")
 
     def _download(self, url: str) -> bytes:
         return self._send(url)

@@ -2,7 +2,8 @@
 listings it pushes stock to, the orders it reads, and how a call can fail.
 
 A connector (`shopee.ShopeeClient`, `lazada.LazadaClient`, `tiktok.TiktokClient`) signs each
-request exactly as its API requires and turns the API's answers into these types. It holds no
+request exactly as its API requires, sends it with `exchange` (only http(s) URLs; a server out of
+reach is a TransientError) and turns the API's answers into these types. It holds no
 state beyond the `ShopAccess` it is given; token refresh returns new tokens for the caller to
 store.
 """
@@ -10,6 +11,10 @@ store.
 from __future__ import annotations
 
 import enum
+import http.client
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -241,3 +246,52 @@ class WebhookVerifier(Protocol):
 
 class BadSignature(Exception):
     """A webhook whose signature (or timestamp) does not check out: nothing is created."""
+
+
+# --- one HTTP request, the way every connector makes it -----------------------------------
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """What the server answered, 2xx or not."""
+
+    status: int
+    content_type: str
+    retry_after: float | None
+    body: bytes
+
+
+def exchange(
+    url: str,
+    *,
+    timeout: float,
+    method: str = "GET",
+    data: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    server: str = "the marketplace",
+) -> HttpAnswer:
+    """Send one request; PermanentError for a URL that is not http(s), TransientError naming
+    `server` when it cannot be reached or the connection breaks."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise PermanentError(f"not an http(s) URL: {url}")
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        url, data=data, method=method, headers=dict(headers or {})
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return _answer(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return _answer(error.code, error.headers, error.read())
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as error:
+        raise TransientError(f"{server} unreachable: {error}") from error
+
+
+def _answer(status: int, headers: Mapping[str, str] | None, body: bytes) -> HttpAnswer:
+    headers = headers or {}
+    retry_after: float | None
+    try:
+        retry_after = float(headers.get("Retry-After") or "") or None
+    except ValueError:
+        retry_after = None
+    return HttpAnswer(status, headers.get("Content-Type", "") or "", retry_after, bytes(body))

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,6 +22,7 @@ from wms.channels.marketplace import (
     AppCredentials,
     AuthExpired,
     BadSignature,
+    HttpAnswer,
     ListingRef,
     Marketplace,
     MarketplaceError,
@@ -42,6 +39,7 @@ from wms.channels.marketplace import (
     TokenGrant,
     TransientError,
     WebhookNotice,
+    exchange,
 )
 
 MAX_MODELS_PER_STOCK_CALL = 50
@@ -203,13 +201,6 @@ def order_from_detail(detail: Mapping[str, Any]) -> MarketplaceOrder:
         total_amount="" if total is None else str(total),
         currency=str(detail.get("currency") or ""),
     )
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    content_type: str
-    body: bytes
 
 
 class ShopeeClient:
@@ -613,7 +604,7 @@ class ShopeeClient:
         params: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | None = None,
         public: bool = False,
-    ) -> _Answer:
+    ) -> HttpAnswer:
         timestamp = int(self.clock())
         partner_id = self.access.app.key
         common: dict[str, Any] = {"partner_id": partner_id, "timestamp": timestamp}
@@ -633,25 +624,17 @@ class ShopeeClient:
         if method == "POST":
             data = json.dumps(body or {}, separators=(",", ":")).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                return _Answer(
-                    response.status, response.headers.get("Content-Type", ""), response.read()
-                )
-        except urllib.error.HTTPError as exc:
-            with exc:
-                return _Answer(exc.code, exc.headers.get("Content-Type", ""), exc.read())
-        except (
-            urllib.error.URLError,
-            TimeoutError,
-            ConnectionError,
-            http.client.HTTPException,
-        ) as exc:
-            raise TransientError(f"{path}: {exc}") from exc
+        return exchange(
+            url,
+            timeout=self.timeout,
+            method=method,
+            data=data,
+            headers=headers,
+            server=f"Shopee {path}",
+        )
 
 
-def _json(answer: _Answer) -> dict[str, Any]:
+def _json(answer: HttpAnswer) -> dict[str, Any]:
     """The answer's JSON object; an unreadable body is transient on 5xx and permanent else."""
     try:
         payload = json.loads(answer.body, parse_float=Decimal)

@@ -28,9 +28,7 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,6 +54,7 @@ from wms.channels.marketplace import (
     TokenGrant,
     TransientError,
     WebhookNotice,
+    exchange,
 )
 
 API_HOST = "https://open-api.tiktokglobalshop.com"
@@ -284,7 +283,7 @@ class TiktokClient:
         }
         url = f"{self._auth_base}{PATH_TOKEN_REFRESH}?{urllib.parse.urlencode(query)}"
         try:
-            payload = self._send(urllib.request.Request(_http(url), method="GET"))  # noqa: S310
+            payload = self._envelope(url)
         except AuthExpired as error:
             # The refresh token itself is refused: only the seller re-authorising helps.
             raise PermanentError(str(error)) from error
@@ -402,14 +401,12 @@ class TiktokClient:
         doc_url = str(data.get("doc_url") or "")
         if not doc_url:
             raise PermanentError("no shipping document URL for the package")
-        try:
-            with urllib.request.urlopen(_http(doc_url), timeout=self.timeout) as response:  # noqa: S310
-                document = response.read()
-        except urllib.error.HTTPError as error:
-            error.close()
-            raise TransientError(f"shipping document download: HTTP {error.code}") from error
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise TransientError(f"shipping document download: {error}") from error
+        download = exchange(
+            doc_url, timeout=self.timeout, server="TikTok Shop's shipping document"
+        )
+        if download.status >= 400:
+            raise TransientError(f"shipping document download: HTTP {download.status}")
+        document = download.body
         if not document.startswith(b"%PDF"):
             raise PermanentError("the shipping document is not a PDF")
         return document
@@ -439,55 +436,45 @@ class TiktokClient:
         params.update(query or {})
         raw_body = _encode_body(body) if body is not None else b""
         params["sign"] = sign(self.access.app.secret, path, params, raw_body)
-        request = urllib.request.Request(  # noqa: S310 (scheme checked by _http)
-            _http(f"{self._base}{path}?{urllib.parse.urlencode(params)}"),
-            data=raw_body if body is not None else None,
+        payload = self._envelope(
+            f"{self._base}{path}?{urllib.parse.urlencode(params)}",
             method=method,
+            data=raw_body if body is not None else None,
             headers={
                 "content-type": "application/json",
                 "x-tts-access-token": self.access.access_token,
             },
         )
-        payload = self._send(request)
         return dict(payload.get("data") or {})
 
-    def _send(self, request: urllib.request.Request) -> dict[str, Any]:
+    def _envelope(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         """The answer's envelope, or the error its status and code stand for."""
-        retry_after: float | None = None
+        answer = exchange(
+            url,
+            timeout=self.timeout,
+            method=method,
+            data=data,
+            headers=headers,
+            server="TikTok Shop",
+        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                status, raw = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            with error:
-                status, raw = error.code, error.read()
-                retry_after = _retry_after(error.headers.get("Retry-After"))
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise TransientError(f"TikTok Shop unreachable: {error}") from error
-        try:
-            payload = json.loads(raw) if raw else {}
+            payload = json.loads(answer.body) if answer.body else {}
         except ValueError:
             payload = {}
         if not isinstance(payload, dict):
             payload = {}
         code = payload.get("code")
         message = str(payload.get("message") or "")
-        if status < 400 and code == CODE_OK:
+        if answer.status < 400 and code == CODE_OK:
             return payload
-        raise _error(status, code, message, retry_after)
-
-
-def _http(url: str) -> str:
-    """`url`, if it is http(s) (never a file: or custom scheme)."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise PermanentError(f"not an http(s) URL: {url}")
-    return url
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+        raise _error(answer.status, code, message, answer.retry_after)
 
 
 def _error(status: int, code: object, message: str, retry_after: float | None) -> MarketplaceError:
