@@ -268,11 +268,14 @@ def main() -> None:
                 for shop in uow.session.scalars(select(ChannelShop))
             }
         naive = {marketplace: client_for(access) for marketplace, access in accesses.items()}
+        with uow:
+            sku_of = {
+                row.id: row.sku_id
+                for row in uow.session.execute(select(Listing.id, Listing.sku_id))
+            }
         by_sku: dict[int, list[tuple[Marketplace, ListingRef, int]]] = {}
         for listing_id, (marketplace, _, ref) in refs.items():
-            with uow:
-                sku_id = uow.session.get(Listing, listing_id).sku_id  # type: ignore[union-attr]
-            by_sku.setdefault(sku_id, []).append((marketplace, ref, wanted[listing_id]))
+            by_sku.setdefault(sku_of[listing_id], []).append((marketplace, ref, wanted[listing_id]))
         baseline_calls = 0
         baseline_began = time.perf_counter()
         for sku_id, _ in sample:
